@@ -1,0 +1,2 @@
+export { hostEnvironment, looksLikeSecret } from "./host-environment.js";
+export { type LocalBackendOptions, local } from "./local-backend.js";

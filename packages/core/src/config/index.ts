@@ -1,0 +1,19 @@
+export {
+  type BackendOptionsByType,
+  type BackendType,
+  backendPackages,
+  backendTypes,
+  type CommonBackendOptions,
+  type DaytonaBackendOptions,
+  type DockerBackendOptions,
+  type LocalBackendOptions,
+  type ModalBackendOptions,
+  type SingularityBackendOptions,
+  type SshBackendOptions,
+  type VercelSandboxBackendOptions,
+  backendOptionSchemas,
+} from "./backend-options.js";
+export type { BackendInstanceConfig, HermesConfig, PolicyConfig, RoutingMatch, RoutingRuleConfig } from "./hermes-config.js";
+export { isHermesConfig } from "./hermes-config.js";
+export { findConfigFile, type LoadConfigOptions, loadConfig } from "./load-config.js";
+export { parseDuration, parseSize } from "./units.js";

@@ -1,0 +1,10 @@
+export { BackendNotInstalledError } from "./backend-not-installed-error.js";
+export { BackendUnavailableError } from "./backend-unavailable-error.js";
+export { CommandAbortedError } from "./command-aborted-error.js";
+export { ConfigError, type ConfigIssue } from "./config-error.js";
+export { EnvironmentDisposedError } from "./environment-disposed-error.js";
+export { FileSystemError, type FileSystemErrorReason } from "./file-system-error.js";
+export { HermesError, type HermesErrorOptions } from "./hermes-error.js";
+export { InvalidArgumentError } from "./invalid-argument-error.js";
+export { PathOutsideSandboxError } from "./path-outside-sandbox-error.js";
+export { UnsupportedCapabilityError } from "./unsupported-capability-error.js";

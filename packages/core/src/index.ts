@@ -1,0 +1,8 @@
+export * from "./config/index.js";
+export { type CreateEnvOptions, createEnv } from "./create-env.js";
+export { Environment, type EnvironmentOptions } from "./environment/environment.js";
+export { environmentFileSystem, type FileSystemContext, resolveEnvPath } from "./environment/environment-file-system.js";
+export * from "./errors/index.js";
+export { type BackendFactory, importBackendFactory } from "./import-backend.js";
+export { killTaggedScript } from "./session/kill-tagged-script.js";
+export type * from "./types/index.js";

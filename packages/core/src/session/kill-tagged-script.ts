@@ -1,0 +1,106 @@
+import type { KillOptions, ProcessSelector } from "../types/backend.js";
+import { quoteShellWord } from "./shell-quote.js";
+
+/**
+ * Finds the processes a selector names, in bash 4+ with /proc and builtins only (so it runs the same on
+ * this machine, in a minimal container or over ssh):
+ * - every process whose environment holds the tag (HERMES_EXEC_ID or HERMES_ENV_ID), wherever it went
+ *   (setsid, double fork), and all their descendants;
+ * - with a shell: that shell, and its descendants started since the command began that carry no other
+ *   command's tag (forked subshells never exec, so they carry no tag in /proc at all).
+ */
+const scanFunction = `
+declare -A parent started execid envid chosen remembered
+scan() {
+  parent=() started=() execid=() envid=() chosen=()
+  local dir pid line rest entry entries
+  for dir in /proc/[0-9]*; do
+    pid=\${dir#/proc/}
+    [ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ] && continue
+    { builtin read -r line < "$dir/stat"; } 2>/dev/null || continue
+    rest=\${line##*) }
+    set -f; set -- $rest; set +f
+    [ "$1" = Z ] && continue
+    parent[$pid]=$2 started[$pid]=\${20} execid[$pid]= envid[$pid]=
+    entries=()
+    { builtin mapfile -d '' -t entries < "$dir/environ"; } 2>/dev/null
+    for entry in "\${entries[@]}"; do
+      case $entry in
+        HERMES_EXEC_ID=*) execid[$pid]=\${entry#*=} ;;
+        HERMES_ENV_ID=*) envid[$pid]=\${entry#*=} ;;
+      esac
+    done
+  done
+  for pid in "\${!parent[@]}"; do
+    if [ -n "$exec_tag" ] && [ "\${execid[$pid]}" = "$exec_tag" ]; then chosen[$pid]=1
+    elif [ -n "$env_tag" ] && [ "\${envid[$pid]}" = "$env_tag" ]; then chosen[$pid]=1
+    elif [ -n "$shell_pid" ] && [ "$pid" = "$shell_pid" ]; then chosen[$pid]=1
+    elif [ -n "$shell_pid" ] && [ "\${started[$pid]}" -ge "$since" ] && { [ -z "\${execid[$pid]}" ] || [ "\${execid[$pid]}" = "$exec_tag" ]; } && below "$pid" "$shell_pid"; then chosen[$pid]=1
+    fi
+  done
+  # Once chosen, always chosen: a subshell whose shell already died is no longer below it.
+  for pid in "\${!remembered[@]}"; do
+    [ "\${started[$pid]}" = "\${remembered[$pid]}" ] && chosen[$pid]=1
+  done
+  local changed=1
+  while [ $changed = 1 ]; do
+    changed=0
+    for pid in "\${!parent[@]}"; do
+      [ -n "\${chosen[$pid]}" ] && continue
+      if [ -n "\${chosen[\${parent[$pid]}]}" ]; then chosen[$pid]=1; changed=1; fi
+    done
+  done
+  found=("\${!chosen[@]}")
+  for pid in "\${found[@]}"; do remembered[$pid]=\${started[$pid]}; done
+}
+below() {
+  local pid=$1 depth=0
+  while [ -n "$pid" ] && [ "$pid" != 0 ] && [ $depth -lt 64 ]; do
+    pid=\${parent[$pid]}
+    [ "$pid" = "$2" ] && return 0
+    depth=$((depth + 1))
+  done
+  return 1
+}
+nap() { sleep 0.05 2>/dev/null || :; }
+`;
+
+/**
+ * A bash program that ends the selected processes: it freezes them all (SIGSTOP, so none can fork
+ * away), sends the signal, lets them run (SIGCONT), waits up to the grace period, then SIGKILLs what
+ * is left, rescanning until nothing is. Prints how many it found. Run it in a process without the tag.
+ */
+export function killTaggedScript(selector: ProcessSelector, options: KillOptions): string[] {
+  if (selector.execId === undefined && selector.environmentId === undefined) throw new Error("killTaggedScript needs an execId or an environmentId");
+  const signal = (options.signal ?? "SIGTERM").replace(/^SIG/, "");
+  // /proc/uptime has centiseconds, the same unit as a process's start time in /proc/<pid>/stat (USER_HZ 100).
+  const since = selector.shell ? Math.floor(Number(selector.shell.sinceUptime.replace(",", ".")) * 100) : 0;
+  const script = `
+[ -r /proc/self/stat ] || { builtin echo 0; builtin exit 0; }
+exec_tag=${quoteShellWord(selector.execId ?? "")}
+env_tag=${quoteShellWord(selector.environmentId ?? "")}
+shell_pid=${selector.shell?.pid ?? ""}
+since=${Number.isFinite(since) ? since : 0}
+${scanFunction}
+scan
+total=\${#found[@]}
+if [ "$total" -gt 0 ]; then
+  builtin kill -STOP "\${found[@]}" 2>/dev/null
+  builtin kill -${signal} "\${found[@]}" 2>/dev/null
+  builtin kill -CONT "\${found[@]}" 2>/dev/null
+  waited=0
+  while [ "$waited" -lt ${Math.max(0, Math.round(options.graceMs))} ]; do
+    scan; [ \${#found[@]} -eq 0 ] && break
+    nap; waited=$((waited + 50))
+  done
+  for round in 1 2 3 4 5 6 7 8 9 10; do
+    scan; [ \${#found[@]} -eq 0 ] && break
+    builtin kill -STOP "\${found[@]}" 2>/dev/null
+    builtin kill -KILL "\${found[@]}" 2>/dev/null
+    nap
+  done
+fi
+builtin echo "$total"
+`;
+  return ["--noprofile", "--norc", "-c", script];
+}

@@ -1,0 +1,244 @@
+import { randomBytes } from "node:crypto";
+import { BackendUnavailableError } from "../errors/backend-unavailable-error.js";
+import type { BackendInstance, ProcessExit, ProcessSelector, RawProcess } from "../types/backend.js";
+import { parseExportOutput } from "./export-parser.js";
+import { MarkerSplitter } from "./marker-splitter.js";
+import type { OutputCapture } from "./output-capture.js";
+import { bootstrapScript, commandScript, type CommandScriptOptions, type ShellState } from "./session-script.js";
+
+/** Variables core sets for its own bookkeeping; never part of the session's state. */
+export const internalVariables: ReadonlySet<string> = new Set(["HERMES_ENV_ID", "HERMES_EXEC_ID"]);
+
+/** How long to wait for output still in the pipes after a shell exited mid-command. */
+const drainAfterExitMs = 200;
+
+export interface CommandOutcome {
+  /** `$?` of the command, or the shell's exit code when it died without reporting. */
+  exitCode: number | null;
+  signal: string | null;
+  /** The shell's state after the command; null when the shell died without reporting it. */
+  state: ShellState | null;
+  /** False when the shell died before the command began (it never ran). */
+  started: boolean;
+}
+
+type Sinks = { stdout: OutputCapture; stderr: OutputCapture };
+
+interface RunningCommand {
+  readonly nonce: string;
+  readonly sinks: Sinks;
+  started: boolean;
+  /** The shell's uptime reading when the command began: processes it started are younger. */
+  uptime: string;
+  trailer: Buffer[];
+  stdoutDone: boolean;
+  stderrDone: boolean;
+  settle(outcome: CommandOutcome): void;
+}
+
+export interface ShellWorkerOptions {
+  environmentId: string;
+  backendName: string;
+  /** Output that arrives outside any command. */
+  onStray(stream: "stdout" | "stderr", bytes: Buffer): void;
+}
+
+/** One bash process speaking the session protocol (see session-script.ts). Runs one command at a time. */
+export class ShellWorker {
+  private current: RunningCommand | undefined;
+  private readonly stdoutSplitter: MarkerSplitter;
+  private readonly stderrSplitter: MarkerSplitter;
+  private exit: ProcessExit | undefined;
+  /** The shell said it is exiting (`exit` or errexit in a command): it must not get another command. */
+  private exiting = false;
+  private onStray: ShellWorkerOptions["onStray"];
+  /** The shell's pid in the target, as it reports it. */
+  private pid: number | undefined;
+  /** The shell's state as it last reported it. */
+  state: ShellState = { cwd: "", env: new Map() };
+
+  private constructor(
+    private readonly process: RawProcess,
+    onStray: ShellWorkerOptions["onStray"],
+  ) {
+    this.onStray = onStray;
+    this.stdoutSplitter = new MarkerSplitter((bytes) => this.onStray("stdout", bytes));
+    this.stderrSplitter = new MarkerSplitter((bytes) => this.onStray("stderr", bytes));
+    process.stdout.on("data", (chunk: Buffer) => this.stdoutSplitter.push(chunk));
+    process.stderr.on("data", (chunk: Buffer) => this.stderrSplitter.push(chunk));
+    // A shell whose stdin is gone must not take us down with EPIPE.
+    process.stdin?.on("error", () => {});
+    void process.exited.then((exit) => this.onExit(exit));
+  }
+
+  /** Starts a shell and waits until it has reported its initial state. */
+  static async start(instance: BackendInstance, options: ShellWorkerOptions & { sinks: () => Sinks }): Promise<ShellWorker> {
+    const process = await instance.start({
+      argv: [instance.bashPath, "--noprofile", "--norc", "-s"],
+      cwd: instance.defaultCwd,
+      env: { HERMES_ENV_ID: options.environmentId },
+      stdin: "pipe",
+    });
+    const startupErrors: Buffer[] = [];
+    const worker = new ShellWorker(process, (stream, bytes) => {
+      if (stream === "stderr") startupErrors.push(Buffer.from(bytes));
+    });
+    const prelude = instance.shellPrelude ? `${instance.shellPrelude}\n` : "";
+    const sinks = options.sinks();
+    const outcome = await worker.run({ command: "", execId: newId() }, sinks, `${prelude}${bootstrapScript}`);
+    if (!outcome.state) {
+      worker.kill();
+      const detail = Buffer.concat(startupErrors).toString("utf8").trim() || sinks.stderr.text().trim();
+      throw new BackendUnavailableError({
+        backend: options.backendName,
+        reason: `the bash session did not start (exit ${outcome.exitCode ?? outcome.signal})${detail ? `: ${detail}` : ""}. The target needs bash on its PATH.`,
+      });
+    }
+    worker.onStray = options.onStray;
+    return worker;
+  }
+
+  /** Can take another command. */
+  get usable(): boolean {
+    return this.exit === undefined && !this.exiting;
+  }
+
+  /**
+   * Runs one command. `stdinData`, when given, follows the command line on the shell's own stdin and is
+   * then closed: the command reads it to end-of-file and the shell exits afterwards.
+   */
+  run(script: Omit<CommandScriptOptions, "nonce" | "readsStdin">, sinks: Sinks, preamble = "", stdinData?: Uint8Array): Promise<CommandOutcome> {
+    if (this.current) throw new Error("a shell worker runs one command at a time");
+    return new Promise<CommandOutcome>((resolve) => {
+      const command: RunningCommand = {
+        nonce: newId(),
+        sinks,
+        started: false,
+        uptime: "",
+        trailer: [],
+        stdoutDone: false,
+        stderrDone: false,
+        settle: (outcome) => {
+          if (this.current !== command) return;
+          this.current = undefined;
+          this.stdoutSplitter.expect(null, (bytes) => this.onStray("stdout", bytes));
+          this.stderrSplitter.expect(null, (bytes) => this.onStray("stderr", bytes));
+          if (outcome.state) this.state = outcome.state;
+          if (this.usable) this.process.unref?.();
+          resolve(outcome);
+        },
+      };
+      this.current = command;
+      this.listenFor(command);
+      if (!this.usable) return this.settleAfterExit(command);
+      this.process.ref?.();
+      const line = commandScript({ ...script, nonce: command.nonce, readsStdin: stdinData !== undefined });
+      this.process.stdin?.write(preamble + line);
+      if (stdinData !== undefined) this.process.stdin?.end(stdinData);
+    });
+  }
+
+  /**
+   * Which processes belong to the running command: those tagged with its id, plus what this shell
+   * started since the command began (forked subshells carry no tag), plus this shell itself, which is
+   * ended with them because bash cannot abandon a running command and go on.
+   */
+  commandSelector(execId: string): ProcessSelector {
+    const uptime = this.current?.uptime ?? "";
+    return {
+      execId,
+      ...(this.pid !== undefined && uptime !== "" && { shell: { pid: this.pid, sinceUptime: uptime } }),
+    };
+  }
+
+  /** Kills the shell process itself. */
+  kill(): void {
+    if (this.exit === undefined) this.process.kill("SIGKILL");
+  }
+
+  /** Asks an idle shell to exit by closing its stdin. */
+  close(): void {
+    this.process.stdin?.end();
+  }
+
+  exited(): Promise<ProcessExit> {
+    return this.process.exited;
+  }
+
+  private listenFor(command: RunningCommand): void {
+    const marker = (text: string) => Buffer.from(`\x1e__HERMES_${command.nonce}_${text}`);
+    const stray = (stream: "stdout" | "stderr") => (bytes: Buffer) => this.onStray(stream, bytes);
+    const uptime: Buffer[] = [];
+    this.stdoutSplitter.expect(marker("BEGIN "), stray("stdout"), () => {
+      command.started = true;
+      this.stdoutSplitter.expect(
+        Buffer.from("\n"),
+        (bytes) => uptime.push(Buffer.from(bytes)),
+        () => {
+          command.uptime = Buffer.concat(uptime).toString("latin1").trim();
+          this.stdoutSplitter.expect(marker("END\n"), (bytes) => command.sinks.stdout.push(bytes), () => {
+            this.stdoutSplitter.expect(marker("DONE\n"), (bytes) => command.trailer.push(Buffer.from(bytes)), () => {
+              command.stdoutDone = true;
+              this.completeIfDone(command);
+            });
+          });
+        },
+      );
+    });
+    this.stderrSplitter.expect(marker("BEGIN\n"), stray("stderr"), () => {
+      this.stderrSplitter.expect(marker("END\n"), (bytes) => command.sinks.stderr.push(bytes), () => {
+        command.stderrDone = true;
+        this.completeIfDone(command);
+      });
+    });
+  }
+
+  private completeIfDone(command: RunningCommand): void {
+    if (!command.stdoutDone || !command.stderrDone) return;
+    const trailer = parseTrailer(Buffer.concat(command.trailer));
+    this.pid = trailer.pid ?? this.pid;
+    if (trailer.exiting) this.exiting = true;
+    command.settle({ exitCode: trailer.exitCode, signal: null, state: trailer.state, started: true });
+  }
+
+  private onExit(exit: ProcessExit): void {
+    this.exit = exit;
+    if (this.current) this.settleAfterExit(this.current);
+  }
+
+  /** The shell died while a command ran: give the pipes a moment to deliver what is left, then report. */
+  private settleAfterExit(command: RunningCommand): void {
+    const finish = () => {
+      if (this.current !== command) return;
+      this.stdoutSplitter.flush();
+      this.stderrSplitter.flush();
+      const exit = this.exit ?? { code: null, signal: null };
+      command.settle({ exitCode: exit.code, signal: exit.signal, state: null, started: command.started });
+    };
+    setTimeout(finish, drainAfterExitMs);
+  }
+}
+
+/** `<status> <exiting>\n<pid>\n<cwd>\0<export -p output>` */
+function parseTrailer(trailer: Buffer): { exitCode: number | null; exiting: boolean; pid: number | undefined; state: ShellState } {
+  const text = trailer.toString("utf8");
+  const statusEnd = text.indexOf("\n");
+  const pidEnd = text.indexOf("\n", statusEnd + 1);
+  const cwdEnd = text.indexOf("\0", pidEnd + 1);
+  const [status = "", exiting] = text.slice(0, statusEnd).split(" ");
+  const exitCode = Number.parseInt(status, 10);
+  const pid = Number.parseInt(text.slice(statusEnd + 1, pidEnd), 10);
+  const env = parseExportOutput(text.slice(cwdEnd + 1));
+  for (const name of internalVariables) env.delete(name);
+  return {
+    exitCode: Number.isNaN(exitCode) ? null : exitCode,
+    exiting: exiting === "1",
+    pid: Number.isNaN(pid) ? undefined : pid,
+    state: { cwd: text.slice(pidEnd + 1, cwdEnd), env },
+  };
+}
+
+/** Random hex id; also the per-command nonce that makes protocol markers unguessable. */
+export function newId(): string {
+  return randomBytes(8).toString("hex");
+}

@@ -1,0 +1,12 @@
+export { type ConformanceGroup, describeConformance } from "./conformance/describe-conformance.js";
+export { aliveFunction, type ConformanceOptions } from "./conformance/suite-context.js";
+export { MemoryFiles } from "./mock/memory-files.js";
+export {
+  createMockEnvironment,
+  type MockCall,
+  MockEnvironment,
+  type MockEnvironmentOptions,
+  type MockMatcher,
+  type MockResponder,
+  type MockResponse,
+} from "./mock/mock-environment.js";

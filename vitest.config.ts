@@ -1,0 +1,22 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// Tests run against the TypeScript sources; no build is needed first.
+export default defineConfig({
+  resolve: {
+    alias: {
+      "@hermes/core": source("./packages/core/src/index.ts"),
+      "@hermes/testkit": source("./packages/testkit/src/index.ts"),
+      "@hermes/backend-local": source("./packages/backend-local/src/index.ts"),
+      "@hermes/cli": source("./packages/cli/src/index.ts"),
+    },
+  },
+  test: {
+    include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    reporters: process.env.CI ? ["verbose"] : ["default"],
+  },
+});
