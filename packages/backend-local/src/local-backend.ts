@@ -7,9 +7,9 @@ import {
   type Capabilities,
   ConfigError,
   type KillOptions,
+  killTaggedScript,
   type LocalBackendOptions,
   type ProcessSelector,
-  killTaggedScript,
 } from "@hermes/core";
 import { hostEnvironment } from "./host-environment.js";
 import { isInside, LocalFiles } from "./local-files.js";
@@ -41,9 +41,10 @@ export function local(options: LocalBackendOptions = {}): Backend {
     capabilities,
     create: () => createLocalInstance(options),
     health: async () => {
-      const probe = await startLocalProcess({ argv: [options.bashPath ?? "bash", "-c", "exit 0"], stdin: "ignore" }, process.env as Record<string, string>).catch(
-        (error: Error) => error,
-      );
+      const probe = await startLocalProcess(
+        { argv: [options.bashPath ?? "bash", "-c", "exit 0"], stdin: "ignore" },
+        process.env as Record<string, string>,
+      ).catch((error: Error) => error);
       if (probe instanceof Error) return { ok: false, reason: `cannot run bash: ${probe.message}` };
       const exit = await probe.exited;
       return exit.code === 0 ? { ok: true } : { ok: false, reason: `bash exited with ${exit.code ?? exit.signal}` };
@@ -71,7 +72,12 @@ async function createLocalInstance(options: LocalBackendOptions): Promise<Backen
 }
 
 /** Runs core's kill program in a fresh bash that carries no tag of its own. */
-async function killTagged(start: BackendInstance["start"], bashPath: string, selector: ProcessSelector, options: KillOptions): Promise<number> {
+async function killTagged(
+  start: BackendInstance["start"],
+  bashPath: string,
+  selector: ProcessSelector,
+  options: KillOptions,
+): Promise<number> {
   const process = await start({ argv: [bashPath, ...killTaggedScript(selector, options)], stdin: "ignore" });
   let output = "";
   process.stdout.on("data", (chunk: Buffer) => {
@@ -84,7 +90,9 @@ async function killTagged(start: BackendInstance["start"], bashPath: string, sel
 
 async function prepareSandboxRoot(path: string): Promise<string> {
   await mkdir(path, { recursive: true }).catch((error: Error) => {
-    throw new ConfigError({ issues: [{ path: "sandbox_root", value: path, expected: `a directory that can be created (${error.message})` }] });
+    throw new ConfigError({
+      issues: [{ path: "sandbox_root", value: path, expected: `a directory that can be created (${error.message})` }],
+    });
   });
   return realpath(path);
 }
@@ -108,12 +116,20 @@ function expandHome(path: string): string {
 function checkOptions(options: LocalBackendOptions): void {
   const problems: { path: string; value: unknown; expected: string }[] = [];
   const check = (ok: boolean, path: string, value: unknown, expected: string) => ok || problems.push({ path, value, expected });
-  if (options.maxMemoryMb !== undefined) check(typeof options.maxMemoryMb === "number" && options.maxMemoryMb > 0, "max_memory_mb", options.maxMemoryMb, "a positive number of megabytes");
-  if (options.sandboxRoot !== undefined) check(typeof options.sandboxRoot === "string" && options.sandboxRoot !== "", "sandbox_root", options.sandboxRoot, "a directory path");
+  if (options.maxMemoryMb !== undefined)
+    check(
+      typeof options.maxMemoryMb === "number" && options.maxMemoryMb > 0,
+      "max_memory_mb",
+      options.maxMemoryMb,
+      "a positive number of megabytes",
+    );
+  if (options.sandboxRoot !== undefined)
+    check(typeof options.sandboxRoot === "string" && options.sandboxRoot !== "", "sandbox_root", options.sandboxRoot, "a directory path");
   if (options.cwd !== undefined) check(typeof options.cwd === "string" && options.cwd !== "", "cwd", options.cwd, "a directory path");
   for (const key of ["envPassthrough", "envBlocklist"] as const) {
     const value = options[key];
-    if (value !== undefined) check(Array.isArray(value) && value.every((name) => typeof name === "string"), key, value, "a list of variable names");
+    if (value !== undefined)
+      check(Array.isArray(value) && value.every((name) => typeof name === "string"), key, value, "a list of variable names");
   }
   if (problems.length > 0) throw new ConfigError({ issues: problems });
 }

@@ -1,6 +1,14 @@
-import { lstat, mkdir, readdir, readFile, realpath, rm, rmdir, chmod, writeFile } from "node:fs/promises";
-import { dirname, join, sep } from "node:path";
-import { type FileEntry, type FilePrimitives, FileSystemError, type FileSystemErrorReason, type FileStat, PathOutsideSandboxError } from "@hermes/core";
+import type { Stats } from "node:fs";
+import { chmod, lstat, mkdir, readdir, readFile, readlink, realpath, rm, rmdir, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve as resolvePath, sep } from "node:path";
+import {
+  type FileEntry,
+  type FilePrimitives,
+  type FileStat,
+  FileSystemError,
+  type FileSystemErrorReason,
+  PathOutsideSandboxError,
+} from "@hermes/core";
 
 const reasons: Record<string, FileSystemErrorReason> = {
   ENOENT: "NotFound",
@@ -71,7 +79,12 @@ export class LocalFiles implements FilePrimitives {
   async remove(path: string, options: { recursive: boolean }): Promise<void> {
     const target = await this.confine(path, "remove", false);
     if (this.sandboxRoot !== undefined && target === this.sandboxRoot) {
-      throw new FileSystemError({ reason: "PermissionDenied", path, operation: "remove", detail: "the sandbox root itself cannot be removed" });
+      throw new FileSystemError({
+        reason: "PermissionDenied",
+        path,
+        operation: "remove",
+        detail: "the sandbox root itself cannot be removed",
+      });
     }
     try {
       const stats = await lstat(target);
@@ -100,14 +113,25 @@ export class LocalFiles implements FilePrimitives {
     if (root === undefined) return path;
     const name = path === "/" ? "" : (path.split("/").pop() ?? "");
     let resolved = join(await resolveExisting(dirname(path)), name);
-    const leaf = await lstat(resolved).catch(() => undefined);
-    if (followLeaf && leaf?.isSymbolicLink()) {
-      // A dangling link would be followed on write and create its target wherever it points.
-      resolved = await realpath(resolved).catch(() => `${resolved} -> (a symlink to a missing path)`);
-    }
+    if (followLeaf) resolved = await followLinks(resolved);
     if (!isInside(resolved, root)) throw new PathOutsideSandboxError({ path, resolvedPath: resolved, sandboxRoot: root, operation });
     return resolved;
   }
+}
+
+/**
+ * Where an operation that follows symlinks ends up: through a chain of links, including a dangling one,
+ * which a write would follow to create its target wherever it points.
+ */
+async function followLinks(path: string): Promise<string> {
+  let current = path;
+  for (let hops = 0; hops < 40; hops++) {
+    const stats = await lstat(current).catch(() => undefined);
+    if (!stats?.isSymbolicLink()) return current;
+    const target = resolvePath(dirname(current), await readlink(current));
+    current = join(await resolveExisting(dirname(target)), basename(target));
+  }
+  return current;
 }
 
 /** realpath of the deepest existing ancestor, with the missing rest appended. */
@@ -130,7 +154,7 @@ export function isInside(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : `${root}${sep}`);
 }
 
-function toStat(path: string, stats: import("node:fs").Stats): FileStat {
+function toStat(path: string, stats: Stats): FileStat {
   return {
     path,
     type: stats.isSymbolicLink() ? "symlink" : stats.isDirectory() ? "directory" : stats.isFile() ? "file" : "other",

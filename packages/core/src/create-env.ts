@@ -31,7 +31,13 @@ export async function createEnv(options: CreateEnvOptions = {}): Promise<Executi
   const config = await loadConfig(options.config);
   if (config.policy) {
     throw new ConfigError({
-      issues: [{ path: "backend.global", value: config.policy, expected: "no policy settings: this version of @hermes/core does not enforce them yet" }],
+      issues: [
+        {
+          path: "backend.global",
+          value: config.policy,
+          expected: "no policy settings: this version of @hermes/core does not enforce them yet",
+        },
+      ],
       ...(config.file && { file: config.file }),
     });
   }

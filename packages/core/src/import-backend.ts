@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { type BackendOptionsByType, type BackendType, backendPackages } from "./config/backend-options.js";
-import { BackendNotInstalledError } from "./errors/backend-not-installed-error.js";
+import { BackendNotInstalledError, packageRoot } from "./errors/backend-not-installed-error.js";
 import { HermesError } from "./errors/hermes-error.js";
 import type { Backend } from "./types/backend.js";
 
@@ -15,7 +15,7 @@ export type BackendFactory<T extends BackendType = BackendType> = (options: Back
 export async function importBackendFactory<T extends BackendType>(type: T): Promise<BackendFactory<T>> {
   const { packageName, exportName } = backendPackages[type];
   const module = await importOptional(packageName);
-  if (!module) throw new BackendNotInstalledError({ backendType: type, packageName });
+  if (!module) throw new BackendNotInstalledError({ backendType: type, specifier: packageName });
   const factory = module[exportName];
   if (typeof factory !== "function") {
     throw new HermesError({
@@ -50,7 +50,7 @@ async function importOptional(specifier: string): Promise<Record<string, unknown
 function isMissing(error: unknown, specifier: string): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") return false;
-  const root = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : (specifier.split("/")[0] as string);
+  const root = packageRoot(specifier);
   const message = (error as Error).message;
   return message.includes(`'${root}'`) || message.includes(`'${specifier}'`) || message.includes(`"${specifier}"`);
 }

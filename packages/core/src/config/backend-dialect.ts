@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ConfigIssue } from "../errors/config-error.js";
-import { backendOptionSchemas, type BackendType, backendTypes } from "./backend-options.js";
+import { type BackendType, backendOptionSchemas, backendTypes } from "./backend-options.js";
 import { configIssues } from "./config-issues.js";
 import type { BackendInstanceConfig, HermesConfig, PolicyConfig, RoutingRuleConfig } from "./hermes-config.js";
 import { duration, text, textList } from "./schema-helpers.js";
@@ -20,11 +20,15 @@ const ruleSchema = z.strictObject({
 
 const sectionSchema = z.strictObject({
   default: text.optional(),
-  backends: z.record(z.string().min(1), z.looseObject({ type: z.enum(backendTypes) })).refine((backends) => Object.keys(backends).length > 0, {
-    error: "at least one named backend, e.g. local: { type: local }",
-  }),
+  backends: z
+    .record(z.string().min(1), z.looseObject({ type: z.enum(backendTypes) }))
+    .refine((backends) => Object.keys(backends).length > 0, {
+      error: "at least one named backend, e.g. local: { type: local }",
+    }),
   routing: z.strictObject({ rules: z.array(ruleSchema).optional(), fallback: textList.optional() }).optional(),
-  global: z.strictObject({ require_confirm: textList.optional(), forbid: textList.optional(), log_all_commands: z.boolean().optional() }).optional(),
+  global: z
+    .strictObject({ require_confirm: textList.optional(), forbid: textList.optional(), log_all_commands: z.boolean().optional() })
+    .optional(),
   lifetime_seconds: z.number().positive().optional(),
   command_timeout: duration.optional(),
 });
@@ -57,13 +61,18 @@ export function parseBackendSection(section: unknown): { config: Omit<HermesConf
     backends[name] = { type, options: resolved } as BackendInstanceConfig;
   }
   const names = Object.keys(input.backends);
-  const known = (path: string, value: string) => {
+  const known = (path: string, value: string): void => {
     if (!names.includes(value)) issues.push({ path, value, expected: `the name of a configured backend (${names.join(", ")})` });
   };
   let defaultBackend = input.default;
   if (defaultBackend === undefined) {
     if (names.length === 1) defaultBackend = names[0] as string;
-    else issues.push({ path: "backend.default", value: undefined, expected: `the backend to use when a call names none (one of ${names.join(", ")})` });
+    else
+      issues.push({
+        path: "backend.default",
+        value: undefined,
+        expected: `the backend to use when a call names none (one of ${names.join(", ")})`,
+      });
   } else known("backend.default", defaultBackend);
   const rules: RoutingRuleConfig[] = (input.routing?.rules ?? []).map((rule, index) => {
     known(`backend.routing.rules.${index}.backend`, rule.backend);
@@ -80,7 +89,7 @@ export function parseBackendSection(section: unknown): { config: Omit<HermesConf
     };
   });
   const fallback = input.routing?.fallback ?? [];
-  fallback.forEach((name, index) => known(`backend.routing.fallback.${index}`, name));
+  for (const [index, name] of fallback.entries()) known(`backend.routing.fallback.${index}`, name);
   if (issues.length > 0) return { issues };
   const policy: PolicyConfig | undefined = input.global && {
     requireConfirm: input.global.require_confirm ?? [],

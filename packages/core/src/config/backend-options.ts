@@ -179,7 +179,14 @@ export const backendOptionSchemas: { [T in BackendType]: z.ZodType<BackendOption
       }),
     ),
   modal: z
-    .strictObject({ ...common, app: text.optional(), image: text.optional(), cpu: positiveNumber.optional(), memory_mb: sizeMb.optional(), gpu: text.optional() })
+    .strictObject({
+      ...common,
+      app: text.optional(),
+      image: text.optional(),
+      cpu: positiveNumber.optional(),
+      memory_mb: sizeMb.optional(),
+      gpu: text.optional(),
+    })
     .transform((input) => camelKeys<ModalBackendOptions>(input, { ...sizeKeys, command_timeout: "commandTimeoutMs" })),
   daytona: z
     .strictObject({
@@ -195,6 +202,12 @@ export const backendOptionSchemas: { [T in BackendType]: z.ZodType<BackendOption
     .strictObject({ ...common, runtime: text.optional(), vcpus: positiveNumber.optional(), memory_mb: sizeMb.optional() })
     .transform((input) => camelKeys<VercelSandboxBackendOptions>(input, { ...sizeKeys, command_timeout: "commandTimeoutMs" })),
   singularity: z
-    .strictObject({ ...common, image: text.optional(), cpu: positiveNumber.optional(), memory_mb: sizeMb.optional(), persistent: z.boolean().optional() })
+    .strictObject({
+      ...common,
+      image: text.optional(),
+      cpu: positiveNumber.optional(),
+      memory_mb: sizeMb.optional(),
+      persistent: z.boolean().optional(),
+    })
     .transform((input) => camelKeys<SingularityBackendOptions>(input, { ...sizeKeys, command_timeout: "commandTimeoutMs" })),
 };

@@ -12,7 +12,12 @@ const typeWords: Record<string, string> = {
 };
 
 /** Turns zod's issues into ConfigIssues that name the key path, the value found and what was expected. */
-export function configIssues(error: z.ZodError, input: unknown, prefix: string, knownKeys: (path: PropertyKey[]) => string[]): ConfigIssue[] {
+export function configIssues(
+  error: z.ZodError,
+  input: unknown,
+  prefix: string,
+  knownKeys: (path: PropertyKey[]) => string[],
+): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const issue of error.issues) {
     const base = [prefix, ...issue.path.map(String)].filter(Boolean);

@@ -1,6 +1,7 @@
 export {
   type BackendOptionsByType,
   type BackendType,
+  backendOptionSchemas,
   backendPackages,
   backendTypes,
   type CommonBackendOptions,
@@ -11,7 +12,6 @@ export {
   type SingularityBackendOptions,
   type SshBackendOptions,
   type VercelSandboxBackendOptions,
-  backendOptionSchemas,
 } from "./backend-options.js";
 export type { BackendInstanceConfig, HermesConfig, PolicyConfig, RoutingMatch, RoutingRuleConfig } from "./hermes-config.js";
 export { isHermesConfig } from "./hermes-config.js";

@@ -24,7 +24,8 @@ export interface LoadConfigOptions {
 export async function loadConfig(pathOrObject?: string | object, options: LoadConfigOptions = {}): Promise<HermesConfig> {
   if (isHermesConfig(pathOrObject)) return pathOrObject;
   const env = options.env ?? process.env;
-  if (typeof pathOrObject === "string") return parseConfigObject(await readYaml(pathOrObject), env, resolve(options.cwd ?? process.cwd(), pathOrObject));
+  if (typeof pathOrObject === "string")
+    return parseConfigObject(await readYaml(pathOrObject), env, resolve(options.cwd ?? process.cwd(), pathOrObject));
   if (pathOrObject !== undefined) return parseConfigObject(pathOrObject, env, undefined);
   const file = await findConfigFile(env, options.cwd ?? process.cwd(), options.home ?? homedir());
   return parseConfigObject(file ? await readYaml(file) : undefined, env, file);
@@ -34,10 +35,12 @@ export async function loadConfig(pathOrObject?: string | object, options: LoadCo
 export async function findConfigFile(env: Record<string, string | undefined>, cwd: string, home: string): Promise<string | undefined> {
   if (env.HERMES_CONFIG) return resolve(cwd, env.HERMES_CONFIG);
   for (const candidate of [join(cwd, "hermes.yaml"), join(home, ".hermes", "config.yaml")]) {
-    if (await readFile(candidate).then(
-      () => true,
-      () => false,
-    ))
+    if (
+      await readFile(candidate).then(
+        () => true,
+        () => false,
+      )
+    )
       return candidate;
   }
   return undefined;
@@ -64,7 +67,10 @@ async function readYaml(file: string): Promise<unknown> {
 
 function parseConfigObject(input: unknown, env: Record<string, string | undefined>, file: string | undefined): HermesConfig {
   if (input !== undefined && input !== null && (typeof input !== "object" || Array.isArray(input))) {
-    throw new ConfigError({ issues: [{ path: "", value: input, expected: "a mapping with a terminal: or backend: section" }], ...(file && { file }) });
+    throw new ConfigError({
+      issues: [{ path: "", value: input, expected: "a mapping with a terminal: or backend: section" }],
+      ...(file && { file }),
+    });
   }
   const root = (input ?? {}) as Record<string, unknown>;
   let result: { config: Omit<HermesConfig, symbol> } | { issues: ConfigIssue[] };

@@ -130,7 +130,11 @@ export function parseTerminalSection(
 }
 
 /** One backend instance per type the section describes: the selected one, local, and any with keys of its own. */
-function terminalBackends(values: Record<string, unknown>, selected: BackendType, warnings: string[]): Record<string, BackendInstanceConfig> {
+function terminalBackends(
+  values: Record<string, unknown>,
+  selected: BackendType,
+  warnings: string[],
+): Record<string, BackendInstanceConfig> {
   const has = (...keys: string[]) => keys.some((key) => values[key] !== undefined);
   const common = (type: BackendType) => {
     const options: Record<string, unknown> = {};
@@ -138,7 +142,9 @@ function terminalBackends(values: Record<string, unknown>, selected: BackendType
     const cwd = values.cwd as string | undefined;
     if (cwd !== undefined && type === selected) {
       if (containerTypes.includes(type) && looksLikeHostPath(cwd)) {
-        warnings.push(`terminal.cwd ${JSON.stringify(cwd)} looks like a path on this machine, so the ${type} backend ignores it (as Hermes does)`);
+        warnings.push(
+          `terminal.cwd ${JSON.stringify(cwd)} looks like a path on this machine, so the ${type} backend ignores it (as Hermes does)`,
+        );
       } else options.cwd = cwd;
     }
     return options;
@@ -154,7 +160,11 @@ function terminalBackends(values: Record<string, unknown>, selected: BackendType
     instances.docker = {
       ...common("docker"),
       ...pick(values, { docker_image: "image", docker_volumes: "volumes", docker_forward_env: "forwardEnv", docker_env: "env" }),
-      ...pick(values, { docker_mount_cwd_to_workspace: "mountCwdToWorkspace", container_disk: "diskMb", container_persistent: "persistent" }),
+      ...pick(values, {
+        docker_mount_cwd_to_workspace: "mountCwdToWorkspace",
+        container_disk: "diskMb",
+        container_persistent: "persistent",
+      }),
       ...(values.container_cpu !== undefined && { cpus: values.container_cpu as number }),
       ...(values.container_memory !== undefined && { memoryMb: values.container_memory as number }),
     };
@@ -165,12 +175,17 @@ function terminalBackends(values: Record<string, unknown>, selected: BackendType
       ...pick(values, { ssh_host: "host", ssh_user: "user", ssh_port: "port", ssh_key: "key", persistent_shell: "persistentShell" }),
     };
   }
-  if (selected === "modal" || has("modal_image")) instances.modal = { ...common("modal"), ...container(), ...pick(values, { modal_image: "image" }) };
+  if (selected === "modal" || has("modal_image"))
+    instances.modal = { ...common("modal"), ...container(), ...pick(values, { modal_image: "image" }) };
   if (selected === "daytona" || has("daytona_image")) {
     instances.daytona = { ...common("daytona"), ...container(), ...pick(values, { daytona_image: "image", container_disk: "diskMb" }) };
   }
   if (selected === "singularity" || has("singularity_image")) {
-    instances.singularity = { ...common("singularity"), ...container(), ...pick(values, { singularity_image: "image", container_persistent: "persistent" }) };
+    instances.singularity = {
+      ...common("singularity"),
+      ...container(),
+      ...pick(values, { singularity_image: "image", container_persistent: "persistent" }),
+    };
   }
   if (selected === "vercel-sandbox") {
     instances["vercel-sandbox"] = {
@@ -207,7 +222,13 @@ function fromEnvironment(value: string, kind: KeyKind): unknown {
     case "map":
       try {
         const parsed: unknown = JSON.parse(value);
-        return kind === "list" ? (Array.isArray(parsed) ? parsed : undefined) : typeof parsed === "object" && parsed && !Array.isArray(parsed) ? parsed : undefined;
+        return kind === "list"
+          ? Array.isArray(parsed)
+            ? parsed
+            : undefined
+          : typeof parsed === "object" && parsed && !Array.isArray(parsed)
+            ? parsed
+            : undefined;
       } catch {
         return undefined;
       }

@@ -35,12 +35,18 @@ export function environmentFileSystem(context: FileSystemContext): FileSystem {
       }),
     list: (path) => withPrimitives("list", path, (files, absolute) => files.list(absolute)),
     stat: (path) => withPrimitives("stat", path, (files, absolute) => files.stat(absolute)),
-    remove: (path, options = {}) => withPrimitives("remove", path, (files, absolute) => files.remove(absolute, { recursive: options.recursive ?? false })),
-    mkdir: (path, options = {}) => withPrimitives("mkdir", path, (files, absolute) => files.mkdir(absolute, { recursive: options.recursive ?? false })),
+    remove: (path, options = {}) =>
+      withPrimitives("remove", path, (files, absolute) => files.remove(absolute, { recursive: options.recursive ?? false })),
+    mkdir: (path, options = {}) =>
+      withPrimitives("mkdir", path, (files, absolute) => files.mkdir(absolute, { recursive: options.recursive ?? false })),
     upload: (hostPath, envPath) =>
-      withPrimitives("upload to", envPath, (files, absolute) => (files.upload ? files.upload(hostPath, absolute) : copyIn(files, hostPath, absolute, context))),
+      withPrimitives("upload to", envPath, (files, absolute) =>
+        files.upload ? files.upload(hostPath, absolute) : copyIn(files, hostPath, absolute, context),
+      ),
     download: (envPath, hostPath) =>
-      withPrimitives("download", envPath, (files, absolute) => (files.download ? files.download(absolute, hostPath) : copyOut(files, absolute, hostPath, context))),
+      withPrimitives("download", envPath, (files, absolute) =>
+        files.download ? files.download(absolute, hostPath) : copyOut(files, absolute, hostPath, context),
+      ),
   };
   return fileSystem;
 }
@@ -57,7 +63,13 @@ export function resolveEnvPath(path: string, location: { cwd: string; home: stri
 /** Upload without a backend fast path: walk the host tree and write file by file. */
 async function copyIn(files: FilePrimitives, hostPath: string, envPath: string, context: FileSystemContext): Promise<void> {
   const info = await statHost(hostPath).catch((error: NodeJS.ErrnoException) => {
-    throw new FileSystemError({ reason: "NotFound", path: hostPath, operation: "upload", detail: `on this machine: ${error.message}`, cause: error });
+    throw new FileSystemError({
+      reason: "NotFound",
+      path: hostPath,
+      operation: "upload",
+      detail: `on this machine: ${error.message}`,
+      cause: error,
+    });
   });
   if (info.isDirectory()) {
     await files.mkdir(envPath, { recursive: true });

@@ -259,7 +259,11 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
     const stderr = new OutputCapture(4096);
     const outcome = await session.run({ command: steps.join(" && "), execId: newId(), stdout: new OutputCapture(0), stderr }).outcome;
     if (outcome.exitCode !== 0) {
-      throw new InvalidArgumentError({ argument: "createEnv cwd", value: this.options.cwd, expected: `an existing directory in the environment (${stderr.text().trim()})` });
+      throw new InvalidArgumentError({
+        argument: "createEnv cwd",
+        value: this.options.cwd,
+        expected: `an existing directory in the environment (${stderr.text().trim()})`,
+      });
     }
   }
 
@@ -271,7 +275,13 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
     return this.instance;
   }
 
-  private runInSession(command: string, execId: string, options: ExecOptions, stdout: OutputCapture, stderr: OutputCapture): RunningCommand {
+  private runInSession(
+    command: string,
+    execId: string,
+    options: ExecOptions,
+    stdout: OutputCapture,
+    stderr: OutputCapture,
+  ): RunningCommand {
     const session = this.session as Session;
     const stdin = stdinBytes(options.stdin);
     const run = session.run({
@@ -312,7 +322,13 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
     return { outcome, cancel };
   }
 
-  private rawSpec(instance: BackendInstance, command: string | readonly string[], execId: string, options: ExecOptions | SpawnOptions, stdin: boolean) {
+  private rawSpec(
+    instance: BackendInstance,
+    command: string | readonly string[],
+    execId: string,
+    options: ExecOptions | SpawnOptions,
+    stdin: boolean,
+  ) {
     const sessionState = this.session?.state;
     return rawCommandSpec(instance, {
       command,
@@ -363,9 +379,11 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
     const instance = this.instance;
     if (instance) {
       // Everything the environment started carries HERMES_ENV_ID, including what commands put in the background.
-      await instance.killTagged({ environmentId: this.id }, { graceMs: this.killGraceMs }).catch((error: unknown) =>
-        this.emit("warning", { code: "DISPOSE_KILL_FAILED", message: `could not end every process: ${String(error)}` }),
-      );
+      await instance
+        .killTagged({ environmentId: this.id }, { graceMs: this.killGraceMs })
+        .catch((error: unknown) =>
+          this.emit("warning", { code: "DISPOSE_KILL_FAILED", message: `could not end every process: ${String(error)}` }),
+        );
       await this.session?.dispose();
       await Promise.allSettled([...this.running].map((run) => run.outcome));
       await instance.dispose();

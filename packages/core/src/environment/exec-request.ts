@@ -11,7 +11,7 @@ export function checkCommand(command: unknown): asserts command is string | read
   if (typeof command === "string") return assertNoNul(command, "command");
   if (Array.isArray(command) && command.length > 0 && command.every((part) => typeof part === "string")) {
     if (command[0] === "") throw new InvalidArgumentError({ argument: "command[0]", value: "", expected: "a program name" });
-    command.forEach((part: string, index) => assertNoNul(part, `command[${index}]`));
+    for (const [index, part] of command.entries()) assertNoNul(part as string, `command[${index}]`);
     return;
   }
   throw new InvalidArgumentError({
@@ -26,7 +26,11 @@ export function checkOptions(options: ExecOptions | SpawnOptions, kind: "exec" |
   if (options.timeoutMs !== undefined) {
     const value = options.timeoutMs;
     if (typeof value !== "number" || !(value > 0) || value > maxTimerMs) {
-      throw new InvalidArgumentError({ argument: `${prefix} timeoutMs`, value, expected: `milliseconds, more than 0 and at most ${maxTimerMs}` });
+      throw new InvalidArgumentError({
+        argument: `${prefix} timeoutMs`,
+        value,
+        expected: `milliseconds, more than 0 and at most ${maxTimerMs}`,
+      });
     }
   }
   if (options.maxOutputBytes !== undefined) {
@@ -40,7 +44,11 @@ export function checkOptions(options: ExecOptions | SpawnOptions, kind: "exec" |
   }
   if (options.env !== undefined) {
     if (typeof options.env !== "object" || options.env === null) {
-      throw new InvalidArgumentError({ argument: `${prefix} env`, value: options.env, expected: "an object of variable names to string values" });
+      throw new InvalidArgumentError({
+        argument: `${prefix} env`,
+        value: options.env,
+        expected: "an object of variable names to string values",
+      });
     }
     for (const [name, value] of Object.entries(options.env)) {
       assertVariableName(name, `${prefix} env`);

@@ -78,7 +78,11 @@ export class SpawnedProcess implements ProcessHandle {
   async write(data: string | Uint8Array): Promise<void> {
     const stdin = this.parameters.process.stdin;
     if (!stdin || this.stdinClosed || stdin.writableEnded || stdin.destroyed) {
-      throw new InvalidArgumentError({ argument: "write", value: "stdin", expected: "an open stdin (it was closed, or the process has exited)" });
+      throw new InvalidArgumentError({
+        argument: "write",
+        value: "stdin",
+        expected: "an open stdin (it was closed, or the process has exited)",
+      });
     }
     await new Promise<void>((resolve, reject) => stdin.write(data, (error) => (error ? reject(error) : resolve())));
   }

@@ -4,7 +4,7 @@ const marker = Symbol.for("hermes.error.BackendUnavailableError");
 
 /** The backend cannot run anything right now: not reachable, failed to start, or went away. */
 export class BackendUnavailableError extends HermesError {
-  private readonly [marker] = true;
+  readonly [marker] = true;
   readonly backend: string;
 
   constructor(options: { backend: string; reason: string; retryable?: boolean; cause?: unknown }) {

@@ -5,7 +5,7 @@ const marker = Symbol.for("hermes.error.CommandAbortedError");
 
 /** The caller's AbortSignal fired: the command's process tree was ended; `result` holds the output so far. */
 export class CommandAbortedError extends HermesError {
-  private readonly [marker] = true;
+  readonly [marker] = true;
   readonly result: ExecResult;
 
   constructor(options: { result: ExecResult; reason: unknown }) {

@@ -13,7 +13,7 @@ export interface ConfigIssue {
 
 /** Configuration that cannot be used; names every bad key, its value and what was expected. */
 export class ConfigError extends HermesError {
-  private readonly [marker] = true;
+  readonly [marker] = true;
   readonly issues: readonly ConfigIssue[];
   /** The file the configuration came from, when it came from a file. */
   readonly file: string | undefined;

@@ -4,7 +4,7 @@ const marker = Symbol.for("hermes.error.EnvironmentDisposedError");
 
 /** An operation was called on an environment after `dispose()`. */
 export class EnvironmentDisposedError extends HermesError {
-  private readonly [marker] = true;
+  readonly [marker] = true;
   readonly environmentId: string;
 
   constructor(options: { environmentId: string; operation: string }) {

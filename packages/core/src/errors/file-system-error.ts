@@ -23,7 +23,7 @@ const codes: Record<FileSystemErrorReason, string> = {
 
 /** A file operation failed inside the environment; `reason` says why in a form code can branch on. */
 export class FileSystemError extends HermesError {
-  private readonly [marker] = true;
+  readonly [marker] = true;
   readonly reason: FileSystemErrorReason;
   readonly path: string;
   readonly operation: string;

@@ -14,7 +14,7 @@ export interface HermesErrorOptions {
  * prototype chain, so it also works when two copies of `@hermes/core` are loaded.
  */
 export class HermesError extends Error {
-  private readonly [baseMarker] = true;
+  readonly [baseMarker] = true;
   readonly code: string;
   readonly retryable: boolean;
 

@@ -5,7 +5,7 @@ const marker = Symbol.for("hermes.error.InvalidArgumentError");
 
 /** A call argument was rejected before anything ran. */
 export class InvalidArgumentError extends HermesError {
-  private readonly [marker] = true;
+  readonly [marker] = true;
   readonly argument: string;
 
   constructor(options: { argument: string; value: unknown; expected: string }) {

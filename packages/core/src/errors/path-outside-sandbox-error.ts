@@ -4,7 +4,7 @@ const marker = Symbol.for("hermes.error.PathOutsideSandboxError");
 
 /** A file operation named a path that resolves outside the environment's `sandbox_root`. */
 export class PathOutsideSandboxError extends HermesError {
-  private readonly [marker] = true;
+  readonly [marker] = true;
   readonly path: string;
   readonly resolvedPath: string;
   readonly sandboxRoot: string;

@@ -4,7 +4,7 @@ const marker = Symbol.for("hermes.error.UnsupportedCapabilityError");
 
 /** The call needs a capability the backend does not declare; thrown before anything runs. */
 export class UnsupportedCapabilityError extends HermesError {
-  private readonly [marker] = true;
+  readonly [marker] = true;
   readonly capability: string;
   readonly backend: string;
 

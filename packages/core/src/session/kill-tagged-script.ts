@@ -47,7 +47,8 @@ scan() {
     changed=0
     for pid in "\${!parent[@]}"; do
       [ -n "\${chosen[$pid]}" ] && continue
-      if [ -n "\${chosen[\${parent[$pid]}]}" ]; then chosen[$pid]=1; changed=1; fi
+      # The shell's own descendants are chosen above, by age; the rest below a chosen process go with it.
+      if [ -n "\${chosen[\${parent[$pid]}]}" ] && [ "\${parent[$pid]}" != "$shell_pid" ]; then chosen[$pid]=1; changed=1; fi
     done
   done
   found=("\${!chosen[@]}")
@@ -71,7 +72,8 @@ nap() { sleep 0.05 2>/dev/null || :; }
  * is left, rescanning until nothing is. Prints how many it found. Run it in a process without the tag.
  */
 export function killTaggedScript(selector: ProcessSelector, options: KillOptions): string[] {
-  if (selector.execId === undefined && selector.environmentId === undefined) throw new Error("killTaggedScript needs an execId or an environmentId");
+  if (selector.execId === undefined && selector.environmentId === undefined)
+    throw new Error("killTaggedScript needs an execId or an environmentId");
   const signal = (options.signal ?? "SIGTERM").replace(/^SIG/, "");
   // /proc/uptime has centiseconds, the same unit as a process's start time in /proc/<pid>/stat (USER_HZ 100).
   const since = selector.shell ? Math.floor(Number(selector.shell.sinceUptime.replace(",", ".")) * 100) : 0;

@@ -1,6 +1,6 @@
 import type { BackendInstance } from "../types/backend.js";
 import { OutputCapture } from "./output-capture.js";
-import { stateRestoreScript, type ShellState } from "./session-script.js";
+import { type ShellState, stateRestoreScript } from "./session-script.js";
 import { type CommandOutcome, ShellWorker } from "./shell-worker.js";
 
 /** Extra shells (opened for concurrent calls) close after idling this long. */
@@ -140,7 +140,10 @@ export class Session {
 
   private release(shell: ShellWorker): void {
     this.leased.delete(shell);
-    if (!shell.usable) return this.forget(shell);
+    if (!shell.usable) {
+      this.forget(shell);
+      return;
+    }
     const idleShells = this.shells.filter((other) => other.usable && !this.leased.has(other));
     if (idleShells.length > 1 && shell !== this.shells[0]) {
       const timer = setTimeout(() => {
@@ -182,7 +185,8 @@ export class Session {
     this.shells.splice(index, 1);
     clearTimeout(this.idleTimers.get(shell));
     this.idleTimers.delete(shell);
-    if (!this.disposed && !this.closing.has(shell)) this.options.onRestart("a session shell exited; the next call starts a new one with the same cwd and exported variables");
+    if (!this.disposed && !this.closing.has(shell))
+      this.options.onRestart("a session shell exited; the next call starts a new one with the same cwd and exported variables");
     this.waiting.shift()?.();
   }
 }

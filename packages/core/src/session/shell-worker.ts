@@ -4,7 +4,7 @@ import type { BackendInstance, ProcessExit, ProcessSelector, RawProcess } from "
 import { parseExportOutput } from "./export-parser.js";
 import { MarkerSplitter } from "./marker-splitter.js";
 import type { OutputCapture } from "./output-capture.js";
-import { bootstrapScript, commandScript, type CommandScriptOptions, type ShellState } from "./session-script.js";
+import { bootstrapScript, type CommandScriptOptions, commandScript, type ShellState } from "./session-script.js";
 
 /** Variables core sets for its own bookkeeping; never part of the session's state. */
 export const internalVariables: ReadonlySet<string> = new Set(["HERMES_ENV_ID", "HERMES_EXEC_ID"]);
@@ -107,7 +107,12 @@ export class ShellWorker {
    * Runs one command. `stdinData`, when given, follows the command line on the shell's own stdin and is
    * then closed: the command reads it to end-of-file and the shell exits afterwards.
    */
-  run(script: Omit<CommandScriptOptions, "nonce" | "readsStdin">, sinks: Sinks, preamble = "", stdinData?: Uint8Array): Promise<CommandOutcome> {
+  run(
+    script: Omit<CommandScriptOptions, "nonce" | "readsStdin">,
+    sinks: Sinks,
+    preamble = "",
+    stdinData?: Uint8Array,
+  ): Promise<CommandOutcome> {
     if (this.current) throw new Error("a shell worker runs one command at a time");
     return new Promise<CommandOutcome>((resolve) => {
       const command: RunningCommand = {
@@ -176,20 +181,32 @@ export class ShellWorker {
         (bytes) => uptime.push(Buffer.from(bytes)),
         () => {
           command.uptime = Buffer.concat(uptime).toString("latin1").trim();
-          this.stdoutSplitter.expect(marker("END\n"), (bytes) => command.sinks.stdout.push(bytes), () => {
-            this.stdoutSplitter.expect(marker("DONE\n"), (bytes) => command.trailer.push(Buffer.from(bytes)), () => {
-              command.stdoutDone = true;
-              this.completeIfDone(command);
-            });
-          });
+          this.stdoutSplitter.expect(
+            marker("END\n"),
+            (bytes) => command.sinks.stdout.push(bytes),
+            () => {
+              this.stdoutSplitter.expect(
+                marker("DONE\n"),
+                (bytes) => command.trailer.push(Buffer.from(bytes)),
+                () => {
+                  command.stdoutDone = true;
+                  this.completeIfDone(command);
+                },
+              );
+            },
+          );
         },
       );
     });
     this.stderrSplitter.expect(marker("BEGIN\n"), stray("stderr"), () => {
-      this.stderrSplitter.expect(marker("END\n"), (bytes) => command.sinks.stderr.push(bytes), () => {
-        command.stderrDone = true;
-        this.completeIfDone(command);
-      });
+      this.stderrSplitter.expect(
+        marker("END\n"),
+        (bytes) => command.sinks.stderr.push(bytes),
+        () => {
+          command.stderrDone = true;
+          this.completeIfDone(command);
+        },
+      );
     });
   }
 

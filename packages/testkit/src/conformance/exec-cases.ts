@@ -80,7 +80,9 @@ export function execCases(suite: SuiteContext): void {
     });
 
     suite.test("runs concurrent calls side by side", [], async () => {
-      const waiting = env().exec("while [ ! -e concurrency.flag ]; do sleep 0.01; done; rm -f concurrency.flag; echo waited", { timeoutMs: 20_000 });
+      const waiting = env().exec("while [ ! -e concurrency.flag ]; do sleep 0.01; done; rm -f concurrency.flag; echo waited", {
+        timeoutMs: 20_000,
+      });
       const releasing = env().exec(": > concurrency.flag; echo released");
       const [first, second] = await Promise.all([waiting, releasing]);
       expect(first).toMatchObject({ stdout: "waited\n", timedOut: false });
@@ -88,9 +90,12 @@ export function execCases(suite: SuiteContext): void {
     });
 
     suite.test("caps output per stream, keeping head and tail", [], async () => {
-      const result = await env().exec("echo START; yes abcdefgh | head -c 3000000; echo; echo END; echo err-start >&2; yes e | head -c 200000 >&2", {
-        maxOutputBytes: 64 * 1024,
-      });
+      const result = await env().exec(
+        "echo START; yes abcdefgh | head -c 3000000; echo; echo END; echo err-start >&2; yes e | head -c 200000 >&2",
+        {
+          maxOutputBytes: 64 * 1024,
+        },
+      );
       expect(result.truncated).toBe(true);
       expect(result.stdout.length).toBeLessThan(64 * 1024 + 200);
       expect(result.stdout.startsWith("START\nabcdefgh")).toBe(true);

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile, mkdir as mkdirHost } from "node:fs/promises";
+import { mkdir as mkdirHost, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FileSystemError } from "@hermes/core";
@@ -40,19 +40,29 @@ export function fileCases(suite: SuiteContext): void {
         ["b", "directory"],
         ["file.txt", "file"],
       ]);
-      await expect(files().mkdir("tree/a")).rejects.toSatisfy((error) => FileSystemError.isInstance(error) && error.reason === "AlreadyExists");
+      await expect(files().mkdir("tree/a")).rejects.toSatisfy(
+        (error) => FileSystemError.isInstance(error) && error.reason === "AlreadyExists",
+      );
       await expect(files().remove("tree")).rejects.toSatisfy((error) => FileSystemError.isInstance(error) && error.reason === "NotEmpty");
       await files().remove("tree", { recursive: true });
       expect(await files().stat("tree")).toBeNull();
     });
 
     suite.test("throws typed errors for missing paths and wrong types", ["fileAccess"], async () => {
-      await expect(files().list("no-such-dir")).rejects.toSatisfy((error) => FileSystemError.isInstance(error) && error.reason === "NotFound");
-      await expect(files().remove("no-such-file")).rejects.toSatisfy((error) => FileSystemError.isInstance(error) && error.reason === "NotFound");
+      await expect(files().list("no-such-dir")).rejects.toSatisfy(
+        (error) => FileSystemError.isInstance(error) && error.reason === "NotFound",
+      );
+      await expect(files().remove("no-such-file")).rejects.toSatisfy(
+        (error) => FileSystemError.isInstance(error) && error.reason === "NotFound",
+      );
       await files().write("plain.txt", "x");
-      await expect(files().list("plain.txt")).rejects.toSatisfy((error) => FileSystemError.isInstance(error) && error.reason === "NotADirectory");
+      await expect(files().list("plain.txt")).rejects.toSatisfy(
+        (error) => FileSystemError.isInstance(error) && error.reason === "NotADirectory",
+      );
       await files().mkdir("a-dir", { recursive: true });
-      await expect(files().read("a-dir")).rejects.toSatisfy((error) => FileSystemError.isInstance(error) && error.reason === "IsADirectory");
+      await expect(files().read("a-dir")).rejects.toSatisfy(
+        (error) => FileSystemError.isInstance(error) && error.reason === "IsADirectory",
+      );
     });
 
     suite.test("resolves relative paths against the session's working directory", ["fileAccess", "persistentSession"], async () => {

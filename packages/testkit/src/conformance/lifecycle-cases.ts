@@ -11,7 +11,14 @@ export function lifecycleCases(suite: SuiteContext): void {
         expect((await env.status()).state).toBe("created");
         await env.exec("echo one");
         const status = await env.status();
-        expect(status).toMatchObject({ state: "ready", commandsRun: 1, runningCommands: 0, backend: env.backend, type: env.type, id: env.id });
+        expect(status).toMatchObject({
+          state: "ready",
+          commandsRun: 1,
+          runningCommands: 0,
+          backend: env.backend,
+          type: env.type,
+          id: env.id,
+        });
         expect(status.cwd).toEqual(expect.any(String));
         expect(status.lastUsedAt).toBeInstanceOf(Date);
       } finally {
@@ -42,20 +49,23 @@ export function lifecycleCases(suite: SuiteContext): void {
     const disposeCase = "dispose ends every process it started, including background ones";
     const processAlive = suite.options.processAlive;
     if (!processAlive) suite.skip(disposeCase, "no processAlive hook was given to look from outside the environment");
-    else suite.test(disposeCase, ["background"], async () => {
-      const env = await suite.options.create();
-      const fromExec = await env.exec("sleep 1000 & echo $!; (trap '' TERM; while :; do sleep 0.1; done) & echo $!; setsid sleep 1001 & echo $!");
-      const spawned = await env.spawn("sleep 1002 & echo $!; wait");
-      let spawnedChild = "";
-      for await (const chunk of spawned.stdout) {
-        spawnedChild += chunk;
-        if (spawnedChild.includes("\n")) break;
-      }
-      const pids = [...fromExec.stdout.trim().split("\n"), spawnedChild.trim()].map(Number);
-      expect(pids).toHaveLength(4);
-      for (const pid of pids) expect(await processAlive(pid)).toBe(true);
-      await env.dispose();
-      for (const pid of pids) expect(await processAlive(pid)).toBe(false);
-    });
+    else
+      suite.test(disposeCase, ["background"], async () => {
+        const env = await suite.options.create();
+        const fromExec = await env.exec(
+          "sleep 1000 & echo $!; (trap '' TERM; while :; do sleep 0.1; done) & echo $!; setsid sleep 1001 & echo $!",
+        );
+        const spawned = await env.spawn("sleep 1002 & echo $!; wait");
+        let spawnedChild = "";
+        for await (const chunk of spawned.stdout) {
+          spawnedChild += chunk;
+          if (spawnedChild.includes("\n")) break;
+        }
+        const pids = [...fromExec.stdout.trim().split("\n"), spawnedChild.trim()].map(Number);
+        expect(pids).toHaveLength(4);
+        for (const pid of pids) expect(await processAlive(pid)).toBe(true);
+        await env.dispose();
+        for (const pid of pids) expect(await processAlive(pid)).toBe(false);
+      });
   });
 }

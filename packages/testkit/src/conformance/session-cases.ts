@@ -54,7 +54,10 @@ export function sessionCases(suite: SuiteContext): void {
     suite.test("applies a per-call cwd and env without leaking them", ["persistentSession"], async () => {
       await env().exec("mkdir -p percall/sub");
       const before = (await env().exec("pwd")).stdout;
-      const result = await env().exec('echo "$ONLY_HERE $(basename "$PWD")"; cd /; export LEAKED=1', { cwd: "percall/sub", env: { ONLY_HERE: "here" } });
+      const result = await env().exec('echo "$ONLY_HERE $(basename "$PWD")"; cd /; export LEAKED=1', {
+        cwd: "percall/sub",
+        env: { ONLY_HERE: "here" },
+      });
       expect(result.stdout).toBe("here sub\n");
       expect(result.cwd.endsWith("/percall/sub")).toBe(true);
       const after = await env().exec('echo "${ONLY_HERE-unset} ${LEAKED-unset}"; pwd');

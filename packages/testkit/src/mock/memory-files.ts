@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { type FileEntry, type FilePrimitives, FileSystemError, type FileStat } from "@hermes/core";
+import { type FileEntry, type FilePrimitives, type FileStat, FileSystemError } from "@hermes/core";
 
 type Node = { type: "file"; data: Uint8Array; mode: number; mtime: Date } | { type: "directory"; mode: number; mtime: Date };
 

@@ -4,10 +4,10 @@ import {
   EnvironmentDisposedError,
   type EnvironmentEvents,
   type EnvironmentStatus,
-  environmentFileSystem,
   type ExecOptions,
   type ExecResult,
   type ExecutionEnvironment,
+  environmentFileSystem,
   type ProcessHandle,
   resolveEnvPath,
   type SpawnOptions,
@@ -96,7 +96,8 @@ export class MockEnvironment extends EventEmitter<EnvironmentEvents> implements 
     const text = typeof command === "string" ? command : command.join(" ");
     this.calls.push({ kind: "exec", command: text, options });
     const result = await this.respond(text, options);
-    if (options.signal?.aborted) throw new CommandAbortedError({ result: { ...result, exitCode: null, signal: "SIGTERM" }, reason: options.signal.reason });
+    if (options.signal?.aborted)
+      throw new CommandAbortedError({ result: { ...result, exitCode: null, signal: "SIGTERM" }, reason: options.signal.reason });
     if (result.stdout) options.onStdout?.(result.stdout);
     if (result.stderr) options.onStderr?.(result.stderr);
     this.commandsRun++;
