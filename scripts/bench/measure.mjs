@@ -1,0 +1,56 @@
+// Timing helpers shared by the benchmarks: every figure is compared with a baseline measured in the same run.
+import { performance } from "node:perf_hooks";
+
+/** Runs each candidate `rounds` times in interleaved blocks (so drift hits all alike); returns ms samples per name. */
+export async function sampleInterleaved(candidates, { iterations, warmup = 20, block = 25 }) {
+  const samples = Object.fromEntries(Object.keys(candidates).map((name) => [name, []]));
+  for (const run of Object.values(candidates)) for (let i = 0; i < warmup; i++) await run();
+  for (let done = 0; done < iterations; done += block) {
+    for (const [name, run] of Object.entries(candidates)) {
+      for (let i = 0; i < Math.min(block, iterations - done); i++) {
+        const start = performance.now();
+        await run();
+        samples[name].push(performance.now() - start);
+      }
+    }
+  }
+  return samples;
+}
+
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Samples the process's RSS while `work` runs; returns the work's value and the peak growth in bytes. */
+export async function withPeakRss(work) {
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 10);
+  try {
+    const value = await work();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { value, rssGrowth: peak - before };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export function formatMs(ms) {
+  return ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`;
+}
+
+/** Prints a table of timing rows: name, median, p95, and the baseline's median divided by the row's. */
+export function printTimings(title, samples, baseline) {
+  const baseMedian = percentile(samples[baseline], 50);
+  console.log(`\n${title}`);
+  console.log(`  ${"".padEnd(34)}${"median".padStart(10)}${"p95".padStart(10)}   vs ${baseline}`);
+  for (const [name, values] of Object.entries(samples)) {
+    const median = percentile(values, 50);
+    const ratio =
+      name === baseline ? "1.00x (baseline)" : `${(baseMedian / median).toFixed(2)}x ${median < baseMedian ? "faster" : "slower"}`;
+    console.log(`  ${name.padEnd(34)}${formatMs(median).padStart(10)}${formatMs(percentile(values, 95)).padStart(10)}   ${ratio}`);
+  }
+}

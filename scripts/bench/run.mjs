@@ -1,0 +1,12 @@
+// `pnpm bench [name...]`: runs the benchmarks (all, or those named) and prints each against its baseline.
+import { benchLocal } from "./local.bench.mjs";
+
+const benches = { local: benchLocal };
+const iterations = Number(process.env.BENCH_ITERATIONS ?? 300);
+const selected = process.argv.slice(2);
+for (const name of selected) if (!(name in benches)) throw new Error(`unknown benchmark ${name}; have ${Object.keys(benches).join(", ")}`);
+
+console.log(`node ${process.version}, ${iterations} iterations per timing`);
+for (const [name, run] of Object.entries(benches)) {
+  if (selected.length === 0 || selected.includes(name)) await run({ iterations });
+}
