@@ -4,5 +4,6 @@ export { Environment, type EnvironmentOptions } from "./environment/environment.
 export { environmentFileSystem, type FileSystemContext, resolveEnvPath } from "./environment/environment-file-system.js";
 export * from "./errors/index.js";
 export { type BackendFactory, importBackendFactory } from "./import-backend.js";
-export { killTaggedScript } from "./session/kill-tagged-script.js";
+export { ControlShell } from "./session/control-shell.js";
+export { killTaggedFunction, killTaggedScript } from "./session/kill-tagged-script.js";
 export type * from "./types/index.js";

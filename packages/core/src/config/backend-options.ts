@@ -65,6 +65,8 @@ export interface DockerBackendOptions extends CommonBackendOptions {
   pidsLimit?: number;
   /** Engine address; default DOCKER_HOST. */
   host?: string;
+  /** Container name; a persistent container is found again by it. Default `hermes-<instance name>` when persistent. */
+  name?: string;
 }
 
 export interface SshBackendOptions extends CommonBackendOptions {
@@ -153,6 +155,7 @@ export const backendOptionSchemas: { [T in BackendType]: z.ZodType<BackendOption
       mount_cwd_to_workspace: z.boolean().optional(),
       pids_limit: z.number().int().positive().optional(),
       host: text.optional(),
+      name: text.optional(),
     })
     .transform((input) => camelKeys<DockerBackendOptions>(input, { ...sizeKeys, command_timeout: "commandTimeoutMs" })),
   ssh: z

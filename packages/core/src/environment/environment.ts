@@ -41,7 +41,7 @@ export interface EnvironmentOptions {
 }
 
 interface RunningCommand {
-  outcome: Promise<{ exitCode: number | null; signal: string | null; cwd: string }>;
+  outcome: Promise<{ exitCode: number | null; signal: string | null; cwd: string; error?: Error }>;
   cancel(graceMs: number): Promise<void>;
 }
 
@@ -133,6 +133,8 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
       const outcome = await run.outcome;
       // A timed-out or aborted command returns once its whole tree is gone.
       await killed;
+      // The target went away under the command: there is no result to give, only a (retryable) error.
+      if (outcome.error && !endedBy) throw outcome.error;
       stdout.end();
       stderr.end();
       const result: ExecResult = {
@@ -219,6 +221,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
           "hermes.created": new Date().toISOString(),
         },
         warn: (code, message) => this.emit("warning", { code, message }),
+        progress: (message, detail) => this.emit("progress", { backend: this.backend, message, ...detail }),
       });
       this.instance = instance;
       if (this.disposing) throw new EnvironmentDisposedError({ environmentId: this.id, operation: "start" });
@@ -313,7 +316,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
       process.stdin?.on("error", () => {});
       if (stdin !== undefined) process.stdin?.end(stdin);
       const exit = await collectProcessOutput(process, { stdout: (bytes) => stdout.push(bytes), stderr: (bytes) => stderr.push(bytes) });
-      return { exitCode: exit.code, signal: exit.signal, cwd: this.commandCwd(options.cwd) };
+      return { exitCode: exit.code, signal: exit.signal, cwd: this.commandCwd(options.cwd), ...(exit.error && { error: exit.error }) };
     });
     const cancel = async (graceMs: number) => {
       await instance.killTagged({ execId }, { graceMs });

@@ -10,7 +10,6 @@ import { quoteShellWord } from "./shell-quote.js";
  *   command's tag (forked subshells never exec, so they carry no tag in /proc at all).
  */
 const scanFunction = `
-declare -A parent started execid envid chosen remembered
 scan() {
   parent=() started=() execid=() envid=() chosen=()
   local dir pid line rest entry entries
@@ -72,37 +71,48 @@ nap() { sleep 0.05 2>/dev/null || :; }
  * is left, rescanning until nothing is. Prints how many it found. Run it in a process without the tag.
  */
 export function killTaggedScript(selector: ProcessSelector, options: KillOptions): string[] {
+  return ["--noprofile", "--norc", "-c", `${killTaggedFunction(selector, options)}\n__hermes_kill_tagged`];
+}
+
+/**
+ * The same program as a bash function, `__hermes_kill_tagged`, for a long-lived shell to define and call
+ * (see ControlShell): it forks nothing but `sleep` between rounds, so it works when a fork bomb has used
+ * up a PID limit, as long as the shell running it was started before.
+ */
+export function killTaggedFunction(selector: ProcessSelector, options: KillOptions): string {
   if (selector.execId === undefined && selector.environmentId === undefined)
     throw new Error("killTaggedScript needs an execId or an environmentId");
   const signal = (options.signal ?? "SIGTERM").replace(/^SIG/, "");
   // /proc/uptime has centiseconds, the same unit as a process's start time in /proc/<pid>/stat (USER_HZ 100).
   const since = selector.shell ? Math.floor(Number(selector.shell.sinceUptime.replace(",", ".")) * 100) : 0;
-  const script = `
-[ -r /proc/self/stat ] || { builtin echo 0; builtin exit 0; }
-exec_tag=${quoteShellWord(selector.execId ?? "")}
-env_tag=${quoteShellWord(selector.environmentId ?? "")}
-shell_pid=${selector.shell?.pid ?? ""}
-since=${Number.isFinite(since) ? since : 0}
-${scanFunction}
-scan
-total=\${#found[@]}
-if [ "$total" -gt 0 ]; then
-  builtin kill -STOP "\${found[@]}" 2>/dev/null
-  builtin kill -${signal} "\${found[@]}" 2>/dev/null
-  builtin kill -CONT "\${found[@]}" 2>/dev/null
-  waited=0
-  while [ "$waited" -lt ${Math.max(0, Math.round(options.graceMs))} ]; do
-    scan; [ \${#found[@]} -eq 0 ] && break
-    nap; waited=$((waited + 50))
-  done
-  for round in 1 2 3 4 5 6 7 8 9 10; do
-    scan; [ \${#found[@]} -eq 0 ] && break
+  return `${scanFunction}
+__hermes_kill_tagged() {
+  [ -r /proc/self/stat ] || { builtin echo 0; return 0; }
+  local exec_tag=${quoteShellWord(selector.execId ?? "")}
+  local env_tag=${quoteShellWord(selector.environmentId ?? "")}
+  local shell_pid=${selector.shell?.pid ?? ""}
+  local since=${Number.isFinite(since) ? since : 0}
+  local -A parent started execid envid chosen remembered
+  local -a found
+  local total waited round
+  scan
+  total=\${#found[@]}
+  if [ "$total" -gt 0 ]; then
     builtin kill -STOP "\${found[@]}" 2>/dev/null
-    builtin kill -KILL "\${found[@]}" 2>/dev/null
-    nap
-  done
-fi
-builtin echo "$total"
-`;
-  return ["--noprofile", "--norc", "-c", script];
+    builtin kill -${signal} "\${found[@]}" 2>/dev/null
+    builtin kill -CONT "\${found[@]}" 2>/dev/null
+    waited=0
+    while [ "$waited" -lt ${Math.max(0, Math.round(options.graceMs))} ]; do
+      scan; [ \${#found[@]} -eq 0 ] && break
+      nap; waited=$((waited + 50))
+    done
+    for round in 1 2 3 4 5 6 7 8 9 10; do
+      scan; [ \${#found[@]} -eq 0 ] && break
+      builtin kill -STOP "\${found[@]}" 2>/dev/null
+      builtin kill -KILL "\${found[@]}" 2>/dev/null
+      nap
+    done
+  fi
+  builtin echo "$total"
+}`;
 }

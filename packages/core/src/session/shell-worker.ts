@@ -20,6 +20,8 @@ export interface CommandOutcome {
   state: ShellState | null;
   /** False when the shell died before the command began (it never ran). */
   started: boolean;
+  /** The connection to the target was lost under the command: how it ended is unknown. */
+  error?: Error;
 }
 
 type Sinks = { stdout: OutputCapture; stderr: OutputCapture };
@@ -230,7 +232,13 @@ export class ShellWorker {
       this.stdoutSplitter.flush();
       this.stderrSplitter.flush();
       const exit = this.exit ?? { code: null, signal: null };
-      command.settle({ exitCode: exit.code, signal: exit.signal, state: null, started: command.started });
+      command.settle({
+        exitCode: exit.code,
+        signal: exit.signal,
+        state: null,
+        started: command.started,
+        ...(exit.error && { error: exit.error }),
+      });
     };
     setTimeout(finish, drainAfterExitMs);
   }

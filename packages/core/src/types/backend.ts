@@ -24,8 +24,10 @@ export interface BackendContext {
   readonly backendName: string;
   /** `hermes.owner`, `hermes.env-id`, `hermes.created`: put them on every resource the backend creates. */
   readonly labels: Readonly<Record<string, string>>;
-  /** Reports something the user should know (an ignored option, a slow pull) as a `warning` event. */
+  /** Reports something the user should know (an ignored option, a missing variable) as a `warning` event. */
   warn(code: string, message: string): void;
+  /** Reports progress of slow preparation (an image pull) as a `progress` event. */
+  progress(message: string, detail?: { current?: number; total?: number }): void;
 }
 
 export interface HealthReport {
@@ -58,6 +60,11 @@ export interface ProcessSpec {
 export interface ProcessExit {
   code: number | null;
   signal: string | null;
+  /**
+   * Set when the connection to the target was lost and how the process ended is unknown (it may still
+   * run there): a session command in flight then fails with this error instead of giving a result.
+   */
+  error?: Error;
 }
 
 /** A process in the target with its byte streams: the one primitive every session, exec and spawn runs on. */

@@ -31,6 +31,8 @@ export interface EnvironmentEvents {
   /** Output that arrived outside any command, e.g. from a process a command left in the background. */
   "output:stray": (event: { stream: "stdout" | "stderr"; text: string }) => void;
   warning: (event: { code: string; message: string }) => void;
+  /** Slow preparation in progress, e.g. an image pull (`current`/`total` in bytes when known). */
+  progress: (event: { backend: string; message: string; current?: number; total?: number }) => void;
   disposed: () => void;
 }
 

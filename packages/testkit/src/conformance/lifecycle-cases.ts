@@ -63,9 +63,9 @@ export function lifecycleCases(suite: SuiteContext): void {
         }
         const pids = [...fromExec.stdout.trim().split("\n"), spawnedChild.trim()].map(Number);
         expect(pids).toHaveLength(4);
-        for (const pid of pids) expect(await processAlive(pid)).toBe(true);
+        for (const pid of pids) expect(await processAlive(pid, env)).toBe(true);
         await env.dispose();
-        for (const pid of pids) expect(await processAlive(pid)).toBe(false);
+        for (const pid of pids) expect(await processAlive(pid, env)).toBe(false);
       });
   });
 }

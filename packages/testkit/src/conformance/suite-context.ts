@@ -5,10 +5,11 @@ export interface ConformanceOptions {
   /** A new environment (createEnv or `new Environment(backend)`); the suite starts and disposes it. */
   create(): Promise<ExecutionEnvironment>;
   /**
-   * Whether a process, by its pid inside the environment, still runs, seen from outside the environment.
-   * Lets the suite check that dispose() leaves nothing running; without it that case is skipped.
+   * Whether a process, by its pid inside the environment, still runs, seen from outside the environment
+   * (e.g. the host's /proc, or another exec in the environment's container). Lets the suite check that
+   * dispose() leaves nothing running; without it that case is skipped.
    */
-  processAlive?(pid: number): Promise<boolean>;
+  processAlive?(pid: number, environment: ExecutionEnvironment): Promise<boolean>;
   /** Cases to skip, by name, each with the reason (printed in the test name). */
   skip?: ReadonlyArray<{ test: string; reason: string }>;
   /** Multiplies time limits for slow backends. Default 1. */

@@ -1,0 +1,98 @@
+import type { RawProcess } from "../types/backend.js";
+import { MarkerSplitter } from "./marker-splitter.js";
+
+/**
+ * A bash started once per environment, with no tags, that runs short bash programs for core and the
+ * backend (tree kills, signals) one at a time. Starting it early means a kill needs no new process, so it
+ * works when a fork bomb has used up a PID limit, and costs a round trip instead of a process start
+ * (a `docker exec` or an ssh channel). If it dies, the next call starts another.
+ */
+export class ControlShell {
+  private process: Promise<ControlProcess> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private counter = 0;
+
+  constructor(private readonly startProcess: () => Promise<RawProcess>) {}
+
+  /** Starts the shell now. */
+  async warm(): Promise<void> {
+    await this.current();
+  }
+
+  /**
+   * Runs `program` (bash that defines and calls what it needs; it must not `exit`) and resolves with what
+   * it printed on stdout. Rejects when the shell dies meanwhile.
+   */
+  run(program: string): Promise<string> {
+    const next = this.queue.then(() => this.runNow(program));
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  /** Ends the shell. */
+  close(): void {
+    void this.process?.then((control) => control.raw.stdin?.end()).catch(() => {});
+    this.process = undefined;
+  }
+
+  private current(): Promise<ControlProcess> {
+    this.process ??= this.startProcess().then((raw) => new ControlProcess(raw, () => (this.process = undefined)));
+    const started = this.process;
+    started.catch(() => {
+      if (this.process === started) this.process = undefined;
+    });
+    return started;
+  }
+
+  private async runNow(program: string): Promise<string> {
+    const control = await this.current();
+    const marker = `\x1e__HERMES_CONTROL_${process.pid}_${++this.counter}_DONE\n`;
+    return control.run(program, marker);
+  }
+}
+
+class ControlProcess {
+  private readonly splitter: MarkerSplitter;
+  private pending: { reject(error: Error): void } | undefined;
+  private dead: Error | undefined;
+
+  constructor(
+    readonly raw: RawProcess,
+    onExit: () => void,
+  ) {
+    this.splitter = new MarkerSplitter(() => {});
+    raw.stdout.on("data", (chunk: Buffer) => this.splitter.push(chunk));
+    raw.stderr.resume();
+    raw.stdin?.on("error", () => {});
+    raw.unref?.();
+    void raw.exited.then((exit) => {
+      this.dead = exit.error ?? new Error(`the control shell exited (${exit.code ?? exit.signal})`);
+      onExit();
+      this.pending?.reject(this.dead);
+    });
+  }
+
+  run(program: string, marker: string): Promise<string> {
+    if (this.dead) return Promise.reject(this.dead);
+    return new Promise<string>((resolve, reject) => {
+      const output: Buffer[] = [];
+      this.pending = { reject };
+      this.splitter.expect(
+        Buffer.from(marker),
+        (bytes) => output.push(Buffer.from(bytes)),
+        () => {
+          this.pending = undefined;
+          this.raw.unref?.();
+          resolve(Buffer.concat(output).toString("utf8"));
+        },
+      );
+      this.raw.ref?.();
+      // The program runs in a brace group in this shell: no subshell, so no fork.
+      this.raw.stdin?.write(`{\n${program}\n} </dev/null 2>/dev/null; builtin printf '%s' ${quoteMarker(marker)}\n`);
+    });
+  }
+}
+
+function quoteMarker(marker: string): string {
+  return `$'${marker.replace(/\x1e/g, "\\x1e").replace(/\n/g, "\\n")}'`;
+}
