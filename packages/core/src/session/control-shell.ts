@@ -65,6 +65,9 @@ class ControlProcess {
     raw.stderr.resume();
     raw.stdin?.on("error", () => {});
     raw.unref?.();
+    // An idle coprocess that never writes: reading it with a timeout is a sleep that needs no fork later
+    // (see nap in kill-tagged-script.ts). It reads this shell's pipe, so it ends when the shell does.
+    raw.stdin?.write("coproc __hermes_nap { builtin read -r _; } 2>/dev/null\n");
     void raw.exited.then((exit) => {
       this.dead = exit.error ?? new Error(`the control shell exited (${exit.code ?? exit.signal})`);
       onExit();

@@ -6,12 +6,14 @@ import { quoteShellWord } from "./shell-quote.js";
  * this machine, in a minimal container or over ssh):
  * - every process whose environment holds the tag (HERMES_EXEC_ID or HERMES_ENV_ID), wherever it went
  *   (setsid, double fork), and all their descendants;
- * - with a shell: that shell, and its descendants started since the command began that carry no other
- *   command's tag (forked subshells never exec, so they carry no tag in /proc at all).
+ * - with a shell: that shell, and what it started since the command began that carries no other command's
+ *   tag (forked subshells never exec, so they carry no tag in /proc at all): its descendants, and, when the
+ *   shell leads its own process group (a `docker exec` or an ssh session does), that group's members even
+ *   after their parent died (the orphans of a fork bomb).
  */
 const scanFunction = `
 scan() {
-  parent=() started=() execid=() envid=() chosen=()
+  parent=() started=() group=() execid=() envid=() chosen=()
   local dir pid line rest entry entries
   for dir in /proc/[0-9]*; do
     pid=\${dir#/proc/}
@@ -20,7 +22,7 @@ scan() {
     rest=\${line##*) }
     set -f; set -- $rest; set +f
     [ "$1" = Z ] && continue
-    parent[$pid]=$2 started[$pid]=\${20} execid[$pid]= envid[$pid]=
+    parent[$pid]=$2 group[$pid]=$3 started[$pid]=\${20} execid[$pid]= envid[$pid]=
     entries=()
     { builtin mapfile -d '' -t entries < "$dir/environ"; } 2>/dev/null
     for entry in "\${entries[@]}"; do
@@ -34,7 +36,8 @@ scan() {
     if [ -n "$exec_tag" ] && [ "\${execid[$pid]}" = "$exec_tag" ]; then chosen[$pid]=1
     elif [ -n "$env_tag" ] && [ "\${envid[$pid]}" = "$env_tag" ]; then chosen[$pid]=1
     elif [ -n "$shell_pid" ] && [ "$pid" = "$shell_pid" ]; then chosen[$pid]=1
-    elif [ -n "$shell_pid" ] && [ "\${started[$pid]}" -ge "$since" ] && { [ -z "\${execid[$pid]}" ] || [ "\${execid[$pid]}" = "$exec_tag" ]; } && below "$pid" "$shell_pid"; then chosen[$pid]=1
+    elif [ -n "$shell_pid" ] && [ "\${started[$pid]}" -ge "$since" ] && { [ -z "\${execid[$pid]}" ] || [ "\${execid[$pid]}" = "$exec_tag" ]; } &&
+      { [ "\${group[$pid]}" = "$shell_pid" ] || below "$pid" "$shell_pid"; }; then chosen[$pid]=1
     fi
   done
   # Once chosen, always chosen: a subshell whose shell already died is no longer below it.
@@ -62,7 +65,12 @@ below() {
   done
   return 1
 }
-nap() { sleep 0.05 2>/dev/null || :; }
+# In a ControlShell, a read that times out on its idle coprocess waits without forking: under a fork bomb
+# bash's own fork retries would stall for 15 s.
+nap() {
+  if [ -n "\${__hermes_nap[0]:-}" ]; then builtin read -r -t 0.05 -u "\${__hermes_nap[0]}" _ 2>/dev/null || :
+  else sleep 0.05 2>/dev/null || :; fi
+}
 `;
 
 /**
@@ -92,7 +100,7 @@ __hermes_kill_tagged() {
   local env_tag=${quoteShellWord(selector.environmentId ?? "")}
   local shell_pid=${selector.shell?.pid ?? ""}
   local since=${Number.isFinite(since) ? since : 0}
-  local -A parent started execid envid chosen remembered
+  local -A parent started group execid envid chosen remembered
   local -a found
   local total waited round
   scan

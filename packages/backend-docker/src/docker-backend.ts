@@ -1,0 +1,198 @@
+import { randomBytes } from "node:crypto";
+import {
+  type Backend,
+  type BackendContext,
+  type BackendInstance,
+  BackendUnavailableError,
+  type Capabilities,
+  ConfigError,
+  type ConfigIssue,
+  ControlShell,
+  type DockerBackendOptions,
+  killTaggedFunction,
+  type ProcessSpec,
+  type RawProcess,
+} from "@hermes/core";
+import type Docker from "dockerode";
+import { collectOutput } from "./collect-output.js";
+import { addableCapabilities, bindSpec, containerSpec, dockerDefaults, tmpfsPathsOf } from "./container-spec.js";
+import { connectEngine } from "./docker-connection.js";
+import { engineUnavailable, provideContainer } from "./docker-container.js";
+import { DockerFiles } from "./docker-files.js";
+import { startDockerProcess } from "./docker-process.js";
+import { describeEngineError } from "./engine-errors.js";
+import { ensureImage } from "./ensure-image.js";
+import { ExecFiles } from "./exec-files.js";
+import { reapContainers } from "./reap-containers.js";
+import { signalTaggedProgram } from "./signal-tagged-script.js";
+
+export type { DockerBackendOptions } from "@hermes/core";
+
+const bashPath = "bash";
+const healthTimeoutMs = 5_000;
+
+/**
+ * Commands in a hardened container on a Docker engine (or Podman's Docker API): every capability dropped,
+ * no-new-privileges, a PID limit, memory and CPU limits, size-limited tmpfs; one container per environment
+ * with a persistent bash session over one attached exec stream. Does no I/O until an environment starts.
+ */
+export function docker(options: DockerBackendOptions = {}): Backend {
+  checkOptions(options);
+  const capabilities: Capabilities = {
+    persistentSession: true,
+    stdin: true,
+    pty: false,
+    background: true,
+    snapshot: false,
+    hibernate: false,
+    gpu: false,
+    fileAccess: true,
+    isolation: "container",
+    network: options.network === "none" ? "none" : "private",
+  };
+  return {
+    type: "docker",
+    capabilities,
+    create: (context) => createDockerInstance(options, context),
+    health: () => engineHealth(connectEngine(options.host)),
+    reap: (reapOptions) => reapContainers(connectEngine(options.host), reapOptions),
+  };
+}
+
+async function createDockerInstance(options: DockerBackendOptions, context: BackendContext): Promise<BackendInstance> {
+  const engine = connectEngine(options.host);
+  const image = options.image ?? dockerDefaults.image;
+  await engine.ping().catch((error: unknown) => {
+    throw new BackendUnavailableError({
+      backend: context.backendName,
+      reason: `cannot reach the Docker engine at ${describeAddress(options.host)}: ${describeEngineError(error)}`,
+      retryable: true,
+      cause: error,
+    });
+  });
+  await ensureImage(engine, image, context.backendName, context);
+  const persistent = options.persistent ?? false;
+  const spec = containerSpec({
+    options,
+    name: options.name ?? (persistent ? `hermes-${context.backendName}` : `hermes-${context.environmentId.slice(0, 12)}`),
+    labels: { ...context.labels, "hermes.backend": context.backendName, "hermes.persistent": String(persistent) },
+    bashPath,
+    env: containerEnvironment(options, context),
+  });
+  const container = await provideContainer({ engine, spec, persistent, backendName: context.backendName, warn: context.warn });
+  try {
+    return await instanceOn(container, { options, context, persistent, name: spec.name ?? container.id });
+  } catch (error) {
+    if (!persistent) await container.remove({ force: true, v: true }).catch(() => {});
+    throw error;
+  }
+}
+
+interface InstanceParameters {
+  options: DockerBackendOptions;
+  context: BackendContext;
+  persistent: boolean;
+  name: string;
+}
+
+async function instanceOn(
+  container: Docker.Container,
+  { options, context, persistent, name }: InstanceParameters,
+): Promise<BackendInstance> {
+  const processContext = {
+    container,
+    backendName: context.backendName,
+    newTag: () => randomBytes(8).toString("hex"),
+    signal: async (tag: string, signal: NodeJS.Signals) => {
+      await control.run(signalTaggedProgram(tag, signal));
+    },
+  };
+  const start = (spec: ProcessSpec): Promise<RawProcess> =>
+    startDockerProcess(processContext, spec).catch((error: unknown) => {
+      throw engineUnavailable(context.backendName, error);
+    });
+  const run = async (argv: string[], stdin?: Uint8Array) =>
+    collectOutput(await start({ argv, stdin: stdin === undefined ? "ignore" : "pipe" }), stdin);
+  // Started now, before any command: it must exist when a fork bomb has taken every PID the limit allows.
+  const control = new ControlShell(() => start({ argv: [bashPath, "--noprofile", "--norc", "-s"], stdin: "pipe" }));
+  await control.warm();
+  return {
+    defaultCwd: options.cwd ?? dockerDefaults.cwd,
+    bashPath,
+    start,
+    killTagged: async (selector, kill) => {
+      const output = await control.run(`${killTaggedFunction(selector, kill)}\n__hermes_kill_tagged`);
+      return Number.parseInt(output.trim(), 10) || 0;
+    },
+    files: new DockerFiles(container, new ExecFiles(run, bashPath), tmpfsPathsOf(options)),
+    dispose: async () => {
+      control.close();
+      if (persistent) await container.stop({ t: 2 }).catch(() => {});
+      else
+        await container.remove({ force: true, v: true }).catch((error: unknown) => {
+          context.warn(
+            "DOCKER_REMOVE_FAILED",
+            `could not remove container ${name}: ${describeEngineError(error)}; hermes-env backend reap removes it later`,
+          );
+        });
+    },
+  };
+}
+
+/** `env`, plus the host's values of the variables `forward_env` names (a missing one is a warning). */
+function containerEnvironment(options: DockerBackendOptions, context: BackendContext): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of options.forwardEnv ?? []) {
+    const value = process.env[name];
+    if (value === undefined)
+      context.warn("DOCKER_FORWARD_ENV_MISSING", `forward_env names ${name}, which is not set here; it is not forwarded`);
+    else env[name] = value;
+  }
+  return { ...env, ...options.env };
+}
+
+async function engineHealth(engine: Docker): Promise<{ ok: boolean; reason?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${healthTimeoutMs / 1000}s`)), healthTimeoutMs);
+  });
+  try {
+    await Promise.race([engine.ping(), timeout]);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, reason: `Docker engine: ${describeEngineError(error)}` };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function describeAddress(host: string | undefined): string {
+  return host ?? process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
+}
+
+function checkOptions(options: DockerBackendOptions): void {
+  const issues: ConfigIssue[] = [];
+  const allowed = new Set<string>(addableCapabilities);
+  for (const capability of options.capAdd ?? []) {
+    const name = capability.toUpperCase().replace(/^CAP_/, "");
+    if (!allowed.has(name)) {
+      issues.push({
+        path: "cap_add",
+        value: capability,
+        expected: `one of ${addableCapabilities.join(", ")} (others reach past the container)`,
+      });
+    }
+  }
+  for (const volume of options.volumes ?? []) {
+    try {
+      bindSpec(volume);
+    } catch (error) {
+      issues.push({ path: "volumes", value: volume, expected: (error as Error).message.replace(/^volume .*? is not /, "") });
+    }
+  }
+  if (options.cwd !== undefined && !options.cwd.startsWith("/"))
+    issues.push({ path: "cwd", value: options.cwd, expected: "an absolute path in the container" });
+  if (options.network === "host")
+    issues.push({ path: "network", value: "host", expected: "none, bridge or a named network (host networking gives up isolation)" });
+  if (issues.length > 0) throw new ConfigError({ issues });
+}

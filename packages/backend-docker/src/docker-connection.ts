@@ -1,0 +1,49 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import Docker from "dockerode";
+
+/** Connecting to the engine may not hang: a socket that does not answer fails after this long. */
+const connectionTimeoutMs = 10_000;
+
+/**
+ * A client for the engine at `host` (`unix:///path`, `tcp://host:port`, `ssh://user@host`), else the one
+ * `DOCKER_HOST` names, else the default socket. TLS follows `DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH`, as the
+ * docker CLI does; ssh uses the agent at `SSH_AUTH_SOCK`.
+ */
+export function connectEngine(host: string | undefined, env: NodeJS.ProcessEnv = process.env): Docker {
+  const address = host ?? env.DOCKER_HOST;
+  if (!address) return new Docker({ socketPath: "/var/run/docker.sock", connectionTimeout: connectionTimeoutMs } as Docker.DockerOptions);
+  return new Docker({ ...engineAddress(address, env), connectionTimeout: connectionTimeoutMs } as Docker.DockerOptions);
+}
+
+/** Where an engine address points, as dockerode options. Exported for tests. */
+export function engineAddress(address: string, env: NodeJS.ProcessEnv): Docker.DockerOptions {
+  if (address.startsWith("unix://")) return { socketPath: address.slice("unix://".length) || "/var/run/docker.sock" };
+  if (address.startsWith("/")) return { socketPath: address };
+  const url = new URL(address.includes("//") ? address : `tcp://${address}`);
+  if (url.protocol === "ssh:") {
+    return {
+      protocol: "ssh",
+      host: url.hostname,
+      port: url.port || 22,
+      ...(url.username && { username: decodeURIComponent(url.username) }),
+      ...(env.SSH_AUTH_SOCK && { sshOptions: { agent: env.SSH_AUTH_SOCK } }),
+    } as Docker.DockerOptions;
+  }
+  if (url.protocol !== "tcp:" && url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new Error(`unsupported engine address ${address}: use unix:///path/docker.sock, tcp://host:port or ssh://user@host`);
+  }
+  const tls = url.protocol === "https:" || env.DOCKER_TLS_VERIFY === "1" || url.port === "2376";
+  const certs = env.DOCKER_CERT_PATH;
+  return {
+    protocol: tls ? "https" : "http",
+    host: url.hostname,
+    port: url.port || (tls ? 2376 : 2375),
+    ...(tls &&
+      certs && {
+        ca: readFileSync(join(certs, "ca.pem")),
+        cert: readFileSync(join(certs, "cert.pem")),
+        key: readFileSync(join(certs, "key.pem")),
+      }),
+  };
+}

@@ -1,0 +1,53 @@
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import type { ReapOptions, ReapReport } from "@hermes/core";
+import type Docker from "dockerode";
+
+/**
+ * Removes containers (and their anonymous volumes) that environments of crashed processes left behind,
+ * found by their `hermes.*` labels: non-persistent ones whose owner process on this machine is gone.
+ * Another machine's containers are removed only when `olderThanMs` is given and they are older.
+ */
+export async function reapContainers(engine: Docker, options: ReapOptions = {}): Promise<ReapReport> {
+  const containers = await engine.listContainers({ all: true, filters: { label: ["hermes.env-id"] } });
+  const removed: string[] = [];
+  for (const info of containers) {
+    const labels = info.Labels ?? {};
+    if (labels["hermes.persistent"] === "true") continue;
+    const created = Date.parse(labels["hermes.created"] ?? "") || info.Created * 1000;
+    if (options.olderThanMs !== undefined && Date.now() - created < options.olderThanMs) continue;
+    const [ownerHost, ownerPid] = (labels["hermes.owner"] ?? "").split("/");
+    if (ownerHost === hostname()) {
+      if (processRuns(Number(ownerPid))) continue;
+    } else if (options.olderThanMs === undefined) continue;
+    const name = info.Names?.[0]?.replace(/^\//, "") ?? info.Id.slice(0, 12);
+    if (!options.dryRun) {
+      await engine
+        .getContainer(info.Id)
+        .remove({ force: true, v: true })
+        .catch((error: { statusCode?: number }) => {
+          // Gone already (removed by its owner or another reaper meanwhile).
+          if (error.statusCode !== 404) throw error;
+        });
+    }
+    removed.push(`docker container ${name}`);
+  }
+  return { removed };
+}
+
+/** Whether a process of this machine runs; a zombie (killed, not yet reaped) does not. */
+function processRuns(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    // No /proc (macOS): ask the kernel.
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# A real Docker engine and a test image built without any registry, for the docker backend's tests and
+# benchmarks. Idempotent: installs only what is missing, starts dockerd only when none runs (never a
+# second one: in the host network namespace it would delete the docker0 bridge), builds the image only
+# when it is missing. Needs root. Switches: IMAGE=name:tag, REBUILD=1.
+set -euo pipefail
+IMAGE=${IMAGE:-hermes-test:bash}
+LOG=/var/log/hermes-dockerd.log
+PIDFILE=/var/run/hermes-dockerd.pid
+
+now() { date +%s%3N; }
+took() { local ms=$(($(now) - $2)); printf 'docker: %s in %d.%02ds\n' "$1" $((ms / 1000)) $((ms % 1000 / 10)); }
+
+install_packages() {
+  local missing=()
+  for package in docker.io busybox-static bash-static; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local start; start=$(now)
+  local apt=(apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-unsafe-io -o DPkg::Lock::Timeout=120)
+  export DEBIAN_FRONTEND=noninteractive
+  if ! "${apt[@]}" "${missing[@]}" >/tmp/hermes-apt.log 2>&1; then
+    apt-get update -q >>/tmp/hermes-apt.log 2>&1
+    "${apt[@]}" "${missing[@]}" >>/tmp/hermes-apt.log 2>&1 || { tail -20 /tmp/hermes-apt.log; exit 1; }
+  fi
+  echo "docker: installed ${missing[*]}"
+  took "packages" "$start"
+}
+
+engine_up() { docker version >/dev/null 2>&1; }
+
+wait_for_engine() {
+  for _ in $(seq 300); do engine_up && return 0; sleep 0.1; done
+  return 1
+}
+
+start_engine() {
+  engine_up && { echo "docker: engine already running"; return 0; }
+  local start; start=$(now)
+  if pgrep -x dockerd >/dev/null; then
+    echo "docker: a dockerd is starting; waiting for it"
+  else
+    setsid nohup dockerd >>"$LOG" 2>&1 </dev/null &
+    echo $! >"$PIDFILE"
+  fi
+  if ! wait_for_engine; then
+    echo "docker: the engine did not come up in 30s; last lines of $LOG:" >&2
+    tail -30 "$LOG" >&2
+    exit 1
+  fi
+  took "engine up" "$start"
+}
+
+build_image() {
+  if [ "${REBUILD:-0}" != 1 ] && docker image inspect "$IMAGE" >/dev/null 2>&1; then
+    echo "docker: image $IMAGE present"
+    return 0
+  fi
+  local start root; start=$(now); root=$(mktemp -d)
+  trap 'rm -rf "$root"' RETURN
+  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,root,home/hermes,tmp,var/tmp,run,workspace,proc,sys,dev}
+  chmod 1777 "$root/tmp" "$root/var/tmp"
+  cp /bin/busybox "$root/bin/busybox"
+  cp /bin/bash-static "$root/bin/bash"
+  # One link per applet, where nothing else is (bash stays bash; sh stays busybox's).
+  for applet in $("$root/bin/busybox" --list-full); do
+    [ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/bash\nhermes:x:1000:1000:hermes:/home/hermes:/bin/bash\n' >"$root/etc/passwd"
+  printf 'root:x:0:\nhermes:x:1000:\n' >"$root/etc/group"
+  chown 1000:1000 "$root/home/hermes"
+  tar -C "$root" --numeric-owner -cf - . |
+    docker import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      --change 'CMD ["/bin/bash"]' - "$IMAGE" >/dev/null
+  took "image $IMAGE built" "$start"
+}
+
+smoke_test() {
+  local start; start=$(now)
+  [ "$(docker run --rm --network none "$IMAGE" bash -c 'echo ok')" = ok ] || { echo "docker: smoke test failed" >&2; exit 1; }
+  if ! docker run --rm "$IMAGE" true 2>/tmp/hermes-docker-smoke.log; then
+    if grep -q "docker0" /tmp/hermes-docker-smoke.log; then
+      echo "docker: the docker0 bridge is gone (a second dockerd deleted it?). Recreate it:" >&2
+      echo "  ip link add docker0 type bridge && ip addr add 172.17.0.1/16 dev docker0 && ip link set docker0 up" >&2
+    fi
+    cat /tmp/hermes-docker-smoke.log >&2
+    exit 1
+  fi
+  took "smoke test" "$start"
+}
+
+install_packages
+start_engine
+build_image
+smoke_test
