@@ -44,7 +44,7 @@ export class ExecFiles implements FilePrimitives {
 
   async write(path: string, data: Uint8Array, options: { mode?: number }): Promise<void> {
     const mode = options.mode === undefined ? "" : ` && chmod ${options.mode.toString(8)} -- "$1"`;
-    const script = `mkdir -p -- "$(dirname -- "$1")" && cat > "$1"${mode}`;
+    const script = `dir=\${1%/*}; mkdir -p -- "\${dir:-/}" && cat > "$1"${mode}`;
     const result = await this.run([this.bashPath, "-c", script, "hermes-write", path], data);
     if (result.code !== 0) throw programError(result, path, "write");
   }

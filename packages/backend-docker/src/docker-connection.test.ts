@@ -1,0 +1,37 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { engineAddress } from "./docker-connection.js";
+
+describe("engineAddress", () => {
+  it("reads unix sockets, bare paths and Podman's socket", () => {
+    expect(engineAddress("unix:///var/run/docker.sock", {})).toEqual({ socketPath: "/var/run/docker.sock" });
+    expect(engineAddress("unix:///run/podman/podman.sock", {})).toEqual({ socketPath: "/run/podman/podman.sock" });
+    expect(engineAddress("/tmp/engine.sock", {})).toEqual({ socketPath: "/tmp/engine.sock" });
+  });
+
+  it("reads tcp, with TLS from DOCKER_TLS_VERIFY and DOCKER_CERT_PATH or port 2376", async () => {
+    expect(engineAddress("tcp://10.0.0.5:2375", {})).toEqual({ protocol: "http", host: "10.0.0.5", port: "2375" });
+    const certs = await mkdtemp(join(tmpdir(), "hermes-certs-"));
+    for (const name of ["ca.pem", "cert.pem", "key.pem"]) await writeFile(join(certs, name), name);
+    const tls = engineAddress("tcp://engine.example:2376", { DOCKER_CERT_PATH: certs });
+    expect(tls).toMatchObject({ protocol: "https", host: "engine.example", port: "2376" });
+    expect(String((tls as { ca: Buffer }).ca)).toBe("ca.pem");
+    expect(engineAddress("engine.example:4000", { DOCKER_TLS_VERIFY: "1" })).toMatchObject({ protocol: "https", port: "4000" });
+  });
+
+  it("reads ssh with the user and the agent", () => {
+    expect(engineAddress("ssh://deploy@build-host:2222", { SSH_AUTH_SOCK: "/run/agent.sock" })).toEqual({
+      protocol: "ssh",
+      host: "build-host",
+      port: "2222",
+      username: "deploy",
+      sshOptions: { agent: "/run/agent.sock" },
+    });
+  });
+
+  it("refuses other schemes with the forms it accepts", () => {
+    expect(() => engineAddress("npipe:////./pipe/docker_engine", {})).toThrow(/unix:\/\/\/path.*tcp:\/\/host:port.*ssh:\/\/user@host/);
+  });
+});
