@@ -2,18 +2,20 @@
 # A real Docker engine and a test image built without any registry, for the docker backend's tests and
 # benchmarks. Idempotent: installs only what is missing, starts dockerd only when none runs (never a
 # second one: in the host network namespace it would delete the docker0 bridge), builds the image only
-# when it is missing. Needs root. Switches: IMAGE=name:tag, REBUILD=1.
+# when it is missing. Also a private registry on 127.0.0.1:5000 (Debian's docker-registry) so image pulls are
+# tested for real without the internet. Needs root. Switches: IMAGE=name:tag, REBUILD=1.
 set -euo pipefail
 IMAGE=${IMAGE:-hermes-test:bash}
 LOG=/var/log/hermes-dockerd.log
 PIDFILE=/var/run/hermes-dockerd.pid
+REGISTRY=127.0.0.1:5000
 
 now() { date +%s%3N; }
 took() { local ms=$(($(now) - $2)); printf 'docker: %s in %d.%02ds\n' "$1" $((ms / 1000)) $((ms % 1000 / 10)); }
 
 install_packages() {
   local missing=()
-  for package in docker.io busybox-static bash-static; do
+  for package in docker.io busybox-static bash-static docker-registry; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -90,7 +92,28 @@ smoke_test() {
   took "smoke test" "$start"
 }
 
+registry_up() { timeout 1 bash -c "</dev/tcp/${REGISTRY%:*}/${REGISTRY#*:}" 2>/dev/null; }
+
+start_registry() {
+  registry_up && { echo "docker: registry already running on $REGISTRY"; return 0; }
+  local start; start=$(now)
+  mkdir -p /var/lib/hermes-registry
+  cat >/etc/hermes-registry.yml <<CONFIG
+version: 0.1
+storage:
+  filesystem:
+    rootdirectory: /var/lib/hermes-registry
+http:
+  addr: $REGISTRY
+CONFIG
+  setsid nohup docker-registry serve /etc/hermes-registry.yml >>/var/log/hermes-registry.log 2>&1 </dev/null &
+  for _ in $(seq 100); do registry_up && break; sleep 0.1; done
+  registry_up || { echo "docker: the registry did not start; see /var/log/hermes-registry.log" >&2; exit 1; }
+  took "registry up on $REGISTRY" "$start"
+}
+
 install_packages
+start_registry
 start_engine
 build_image
 smoke_test
