@@ -22,9 +22,9 @@ install_packages() {
   local start; start=$(now)
   local apt=(apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-unsafe-io -o DPkg::Lock::Timeout=120)
   export DEBIAN_FRONTEND=noninteractive
-  if ! "${apt[@]}" "${missing[@]}" >/tmp/hermes-apt.log 2>&1; then
-    apt-get update -q >>/tmp/hermes-apt.log 2>&1
-    "${apt[@]}" "${missing[@]}" >>/tmp/hermes-apt.log 2>&1 || { tail -20 /tmp/hermes-apt.log; exit 1; }
+  if ! "${apt[@]}" "${missing[@]}" >/var/log/hermes-apt.log 2>&1; then
+    apt-get update -q >>/var/log/hermes-apt.log 2>&1
+    "${apt[@]}" "${missing[@]}" >>/var/log/hermes-apt.log 2>&1 || { tail -20 /var/log/hermes-apt.log; exit 1; }
   fi
   echo "docker: installed ${missing[*]}"
   took "packages" "$start"
@@ -81,12 +81,12 @@ build_image() {
 smoke_test() {
   local start; start=$(now)
   [ "$(docker run --rm --network none "$IMAGE" bash -c 'echo ok')" = ok ] || { echo "docker: smoke test failed" >&2; exit 1; }
-  if ! docker run --rm "$IMAGE" true 2>/tmp/hermes-docker-smoke.log; then
-    if grep -q "docker0" /tmp/hermes-docker-smoke.log; then
+  if ! docker run --rm "$IMAGE" true 2>/var/log/hermes-docker-smoke.log; then
+    if grep -q "docker0" /var/log/hermes-docker-smoke.log; then
       echo "docker: the docker0 bridge is gone (a second dockerd deleted it?). Recreate it:" >&2
       echo "  ip link add docker0 type bridge && ip addr add 172.17.0.1/16 dev docker0 && ip link set docker0 up" >&2
     fi
-    cat /tmp/hermes-docker-smoke.log >&2
+    cat /var/log/hermes-docker-smoke.log >&2
     exit 1
   fi
   took "smoke test" "$start"

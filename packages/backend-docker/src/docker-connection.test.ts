@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -14,10 +14,14 @@ describe("engineAddress", () => {
   it("reads tcp, with TLS from DOCKER_TLS_VERIFY and DOCKER_CERT_PATH or port 2376", async () => {
     expect(engineAddress("tcp://10.0.0.5:2375", {})).toEqual({ protocol: "http", host: "10.0.0.5", port: "2375" });
     const certs = await mkdtemp(join(tmpdir(), "hermes-certs-"));
-    for (const name of ["ca.pem", "cert.pem", "key.pem"]) await writeFile(join(certs, name), name);
-    const tls = engineAddress("tcp://engine.example:2376", { DOCKER_CERT_PATH: certs });
-    expect(tls).toMatchObject({ protocol: "https", host: "engine.example", port: "2376" });
-    expect(String((tls as { ca: Buffer }).ca)).toBe("ca.pem");
+    try {
+      for (const name of ["ca.pem", "cert.pem", "key.pem"]) await writeFile(join(certs, name), name);
+      const tls = engineAddress("tcp://engine.example:2376", { DOCKER_CERT_PATH: certs });
+      expect(tls).toMatchObject({ protocol: "https", host: "engine.example", port: "2376" });
+      expect(String((tls as { ca: Buffer }).ca)).toBe("ca.pem");
+    } finally {
+      await rm(certs, { recursive: true, force: true });
+    }
     expect(engineAddress("engine.example:4000", { DOCKER_TLS_VERIFY: "1" })).toMatchObject({ protocol: "https", port: "4000" });
   });
 
