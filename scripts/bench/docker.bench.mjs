@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { docker } from "@hermes/backend-docker";
 import { createEnv } from "@hermes/core";
 import Docker from "dockerode";
-import { printTimings, sampleInterleaved, withPeakRss } from "./measure.mjs";
+import { outputScript, printThroughput, printTimings, sampleInterleaved } from "./measure.mjs";
 
 const run = promisify(execFile);
 const image = process.env.HERMES_DOCKER_TEST_IMAGE ?? "hermes-test:bash";
@@ -53,31 +53,17 @@ export async function benchDocker({ iterations }) {
     }
     printTimings(`docker: cold start (${coldRuns} runs each)`, cold, "docker run --rm IMAGE true");
 
-    console.log(`\ndocker: ${megabytes} MB of output through one command, streamed to a callback`);
-    const script = `head -c ${megabytes * 1024 * 1024} /dev/zero | tr '\\0' x`;
-    const rows = {
-      "docker exec CONTAINER bash -c": () =>
+    const script = outputScript(megabytes);
+    await printThroughput(`docker: ${megabytes} MB of output through one command, streamed to a callback`, megabytes, {
+      "docker exec CONTAINER bash -c": (onData) =>
         new Promise((resolve, reject) => {
-          let count = 0;
           const child = spawn("docker", ["exec", container.Id, "bash", "-c", script], { stdio: ["ignore", "pipe", "ignore"] });
-          child.stdout.on("data", (chunk) => (count += chunk.length));
+          child.stdout.on("data", onData);
           child.on("error", reject);
-          child.on("close", () => resolve(count));
+          child.on("close", resolve);
         }),
-      "env.exec (session)": async () => {
-        let count = 0;
-        await env.exec(script, { onStdout: (chunk) => (count += chunk.length), timeoutMs: 600_000 });
-        return count;
-      },
-    };
-    for (const [name, measure] of Object.entries(rows)) {
-      const start = performance.now();
-      const { value: bytes, rssGrowth } = await withPeakRss(measure);
-      const seconds = (performance.now() - start) / 1000;
-      if (bytes !== megabytes * 1024 * 1024) throw new Error(`${name} delivered ${bytes} bytes, expected ${megabytes} MiB`);
-      const rate = `${(megabytes / seconds).toFixed(0)} MB/s`;
-      console.log(`  ${name.padEnd(34)}${rate.padStart(10)}   peak RSS growth ${(rssGrowth / 1024 / 1024).toFixed(1)} MB`);
-    }
+      "env.exec (session)": (onData) => env.exec(script, { onStdout: onData, timeoutMs: 600_000 }),
+    });
   } finally {
     await env.dispose();
   }

@@ -1,7 +1,7 @@
 // The local backend: per-command overhead against spawning bash per command, and output throughput.
 import { spawn } from "node:child_process";
 import { createEnv } from "@hermes/core";
-import { printTimings, sampleInterleaved, withPeakRss } from "./measure.mjs";
+import { outputScript, printThroughput, printTimings, sampleInterleaved } from "./measure.mjs";
 
 const megabytes = 200;
 const command = "true";
@@ -30,29 +30,12 @@ export async function benchLocal({ iterations }) {
     );
     printTimings(`local: per-command overhead of \`${command}\` (${iterations} runs each)`, samples, "child_process.spawn bash -c");
 
-    const script = `head -c ${megabytes * 1024 * 1024} /dev/zero | tr '\\0' x`;
-    console.log(`\nlocal: ${megabytes} MB of output through one command, streamed to a callback`);
-    const rows = {
-      "child_process.spawn bash -c": () => count((onData) => spawnBash(script, onData)),
-      "env.exec (session)": () => count((onData) => env.exec(script, { onStdout: onData })),
-    };
-    for (const [name, run] of Object.entries(rows)) {
-      const start = performance.now();
-      const { value: bytes, rssGrowth } = await withPeakRss(run);
-      const seconds = (performance.now() - start) / 1000;
-      if (bytes !== megabytes * 1024 * 1024) throw new Error(`${name} delivered ${bytes} bytes, expected ${megabytes} MiB`);
-      const rate = `${(megabytes / seconds).toFixed(0)} MB/s`;
-      console.log(`  ${name.padEnd(34)}${rate.padStart(10)}   peak RSS growth ${(rssGrowth / 1024 / 1024).toFixed(1)} MB`);
-    }
+    const script = outputScript(megabytes);
+    await printThroughput(`local: ${megabytes} MB of output through one command, streamed to a callback`, megabytes, {
+      "child_process.spawn bash -c": (onData) => spawnBash(script, onData),
+      "env.exec (session)": (onData) => env.exec(script, { onStdout: onData }),
+    });
   } finally {
     await env.dispose();
   }
-}
-
-async function count(run) {
-  let bytes = 0;
-  await run((chunk) => {
-    bytes += chunk.length;
-  });
-  return bytes;
 }

@@ -54,3 +54,23 @@ export function printTimings(title, samples, baseline) {
     console.log(`  ${name.padEnd(34)}${formatMs(median).padStart(10)}${formatMs(percentile(values, 95)).padStart(10)}   ${ratio}`);
   }
 }
+
+/** The shell command that writes `megabytes` MiB to stdout: what the throughput rows stream. */
+export const outputScript = (megabytes) => `head -c ${megabytes * 1024 * 1024} /dev/zero | tr '\\0' x`;
+
+/**
+ * Runs each row once; a row gets a callback for every chunk of output (it counts the characters) and
+ * resolves when the command is done. Prints MB/s and the peak RSS growth of this process.
+ */
+export async function printThroughput(title, megabytes, rows) {
+  console.log(`\n${title}`);
+  for (const [name, run] of Object.entries(rows)) {
+    let bytes = 0;
+    const start = performance.now();
+    const { rssGrowth } = await withPeakRss(() => run((chunk) => (bytes += chunk.length)));
+    const seconds = (performance.now() - start) / 1000;
+    if (bytes !== megabytes * 1024 * 1024) throw new Error(`${name} delivered ${bytes} bytes, expected ${megabytes} MiB`);
+    const rate = `${(megabytes / seconds).toFixed(0)} MB/s`;
+    console.log(`  ${name.padEnd(34)}${rate.padStart(10)}   peak RSS growth ${(rssGrowth / 1024 / 1024).toFixed(1)} MB`);
+  }
+}

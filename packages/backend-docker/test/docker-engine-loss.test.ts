@@ -1,34 +1,18 @@
-import { connect, createServer, type Socket } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BackendUnavailableError, createEnv } from "@hermes/core";
 import { expect, it } from "vitest";
 import { docker } from "../src/index.js";
-import { containersOf, describeWithEngine, engine, testImage } from "./docker-test-support.js";
+import { containersOf, describeWithEngine, EngineRelay, engine, testImage } from "./docker-test-support.js";
 
-/** A unix-socket relay to the real engine that can be cut, as when dockerd dies or the network drops. */
+/** A unix-socket relay to the real engine that can be cut. */
 async function engineRelay(): Promise<{ address: string; cut(): Promise<void> }> {
   const path = join(tmpdir(), `hermes-engine-relay-${process.pid}.sock`);
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect("/var/run/docker.sock");
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("error", () => {});
-      socket.on("close", () => sockets.delete(socket));
-    }
-    client.pipe(upstream).pipe(client);
-  });
+  const relay = new EngineRelay();
+  const server = createServer(relay.accept);
   await new Promise<void>((resolve) => server.listen(path, resolve));
-  return {
-    address: `unix://${path}`,
-    cut: async () => {
-      // close() waits for open connections, so they are destroyed before it is awaited.
-      const closed = new Promise((resolve) => server.close(resolve));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
-  };
+  return { address: `unix://${path}`, cut: () => relay.cut(server) };
 }
 
 describeWithEngine("docker backend: the engine going away", () => {

@@ -1,3 +1,4 @@
+import { connect, type Server, type Socket } from "node:net";
 import Docker from "dockerode";
 import { describe } from "vitest";
 
@@ -42,4 +43,28 @@ export function describeWithEngine(name: string, body: () => void): void {
 /** Containers of an environment, by its label. */
 export async function containersOf(environmentId: string): Promise<Docker.ContainerInfo[]> {
   return engine.listContainers({ all: true, filters: { label: [`hermes.env-id=${environmentId}`] } });
+}
+
+/** Relays connections to the real engine's socket, and can cut them all, as when dockerd dies or the network drops. */
+export class EngineRelay {
+  private readonly sockets = new Set<Socket>();
+
+  /** Connection listener for a `net` or `tls` server: pipes the client to the engine. */
+  readonly accept = (client: Socket): void => {
+    const upstream = connect("/var/run/docker.sock");
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on("error", () => {});
+      socket.on("close", () => this.sockets.delete(socket));
+    }
+    client.pipe(upstream).pipe(client);
+  };
+
+  /** Closes the server and cuts every open connection. */
+  async cut(server: Server): Promise<void> {
+    // close() waits for open connections, so they are destroyed before it is awaited.
+    const closed = new Promise((resolve) => server.close(resolve));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
 }

@@ -1,14 +1,13 @@
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer, type TLSSocket } from "node:tls";
+import { createServer } from "node:tls";
 import { promisify } from "node:util";
 import { BackendUnavailableError, createEnv } from "@hermes/core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { docker } from "../src/index.js";
-import { describeWithEngine, testImage } from "./docker-test-support.js";
+import { describeWithEngine, EngineRelay, testImage } from "./docker-test-support.js";
 
 const run = promisify(execFile);
 
@@ -70,7 +69,7 @@ describeWithEngine("docker backend: an engine over tcp with TLS", () => {
     dir = await mkdtemp(join(tmpdir(), "hermes-docker-tls-"));
     await makeCertificates(dir);
     // The real engine behind a TLS endpoint that demands a client certificate signed by the CA.
-    const sockets = new Set<Socket | TLSSocket>();
+    const relay = new EngineRelay();
     const server = createServer(
       {
         key: await readFile(join(dir, "server-key.pem")),
@@ -79,24 +78,12 @@ describeWithEngine("docker backend: an engine over tcp with TLS", () => {
         requestCert: true,
         rejectUnauthorized: true,
       },
-      (client) => {
-        const upstream = connect("/var/run/docker.sock");
-        for (const socket of [client, upstream]) {
-          sockets.add(socket);
-          socket.on("error", () => {});
-          socket.on("close", () => sockets.delete(socket));
-        }
-        client.pipe(upstream).pipe(client);
-      },
+      relay.accept,
     );
     server.on("tlsClientError", () => {});
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     port = (server.address() as { port: number }).port;
-    close = async () => {
-      const closed = new Promise((resolve) => server.close(resolve));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    };
+    close = () => relay.cut(server);
   }, 60_000);
 
   afterAll(async () => {
