@@ -34,11 +34,14 @@ export const addableCapabilities = [
   "SYS_CHROOT",
 ] as const;
 
-/** Size-limited tmpfs mounts, as Hermes has them (options as `mount -t tmpfs` takes them). */
+/**
+ * Size-limited tmpfs mounts, as Hermes has them (options as `mount -t tmpfs` takes them). The engine makes
+ * a tmpfs `noexec` unless told otherwise; `/tmp` says `exec`, since builds and installers run code from it.
+ */
 export const tmpfsMounts: Readonly<Record<string, string>> = {
-  "/tmp": "rw,nosuid,size=512m",
-  "/var/tmp": "rw,noexec,nosuid,size=256m",
-  "/run": "rw,noexec,nosuid,size=64m",
+  "/tmp": "rw,exec,nosuid,nodev,size=512m",
+  "/var/tmp": "rw,noexec,nosuid,nodev,size=256m",
+  "/run": "rw,noexec,nosuid,nodev,size=64m",
 };
 
 /**

@@ -124,7 +124,7 @@ async function instanceOn(
       const output = await control.run(`${killTaggedFunction(selector, kill)}\n__hermes_kill_tagged`);
       return Number.parseInt(output.trim(), 10) || 0;
     },
-    files: new DockerFiles(container, new ExecFiles(run, bashPath), tmpfsPathsOf(options)),
+    files: new DockerFiles(container, new ExecFiles(run, bashPath), tmpfsPathsOf(options), context.warn),
     dispose: async () => {
       control.close();
       if (persistent) await container.stop({ t: 2 }).catch(() => {});

@@ -1,8 +1,18 @@
+import { lstat } from "node:fs/promises";
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
-import { type FileEntry, type FilePrimitives, type FileStat, FileSystemError, type FileSystemErrorReason } from "@hermes/core";
+import {
+  copyIn,
+  copyOut,
+  type FileEntry,
+  type FilePrimitives,
+  type FileStat,
+  FileSystemError,
+  type FileSystemErrorReason,
+} from "@hermes/core";
 import type Docker from "dockerode";
 import tar from "tar-stream";
+import { addEntry, extractFolder, packFolder } from "./archive-folders.js";
 import { type ContainerPathStat, fileTypeOf, parsePathStatHeader, unixPermissions } from "./container-path-stat.js";
 import { describeEngineError, hasStatus } from "./engine-errors.js";
 import type { ExecFiles } from "./exec-files.js";
@@ -19,7 +29,58 @@ export class DockerFiles implements FilePrimitives {
     private readonly container: Docker.Container,
     private readonly viaPrograms: ExecFiles,
     private readonly tmpfsPaths: readonly string[],
+    private readonly warn: (code: string, message: string) => void,
   ) {}
+
+  /** A whole folder in one archive request (core's file-by-file copy for tmpfs targets). */
+  async upload(hostPath: string, envPath: string): Promise<void> {
+    const info = await lstat(hostPath).catch((error: NodeJS.ErrnoException) => {
+      throw new FileSystemError({
+        reason: "NotFound",
+        path: hostPath,
+        operation: "upload",
+        detail: `on this machine: ${error.message}`,
+        cause: error,
+      });
+    });
+    if (this.inTmpfs(envPath) || !info.isDirectory()) return copyIn(this.withoutFastPaths(), hostPath, envPath, { warn: this.warn });
+    const { base, missing } = await this.missingParents(posix.dirname(envPath), "upload");
+    const pack = tar.pack();
+    const sent = this.putArchive(base, pack, envPath, "upload");
+    try {
+      for (const directory of missing) await addEntry(pack, { name: posix.relative(base, directory), type: "directory", mode: 0o755 });
+      await packFolder(pack, hostPath, posix.relative(base, envPath), this.warn);
+      pack.finalize();
+    } catch (error) {
+      pack.destroy(error as Error);
+      await sent.catch(() => {});
+      throw error;
+    }
+    await sent;
+  }
+
+  /** A whole folder in one archive request (core's file-by-file copy for files and tmpfs sources). */
+  async download(envPath: string, hostPath: string): Promise<void> {
+    const target = await this.resolveLinks(envPath, "download");
+    if (!target) throw new FileSystemError({ reason: "NotFound", path: envPath, operation: "download" });
+    if (!target.stat || fileTypeOf(target.stat) !== "directory")
+      return copyOut(this.withoutFastPaths(), envPath, hostPath, { warn: this.warn });
+    const archive = await this.archive(target.path, "download");
+    if (!archive) throw new FileSystemError({ reason: "NotFound", path: envPath, operation: "download" });
+    await extractFolder(archive, hostPath, envPath, this.warn);
+  }
+
+  /** These primitives without upload/download, for core's file-by-file copy. */
+  private withoutFastPaths(): FilePrimitives {
+    return {
+      read: (path) => this.read(path),
+      write: (path, data, options) => this.write(path, data, options),
+      stat: (path) => this.stat(path),
+      list: (path) => this.list(path),
+      remove: (path, options) => this.remove(path, options),
+      mkdir: (path, options) => this.mkdir(path, options),
+    };
+  }
 
   async stat(path: string): Promise<FileStat | null> {
     if (this.inTmpfs(path)) return this.viaPrograms.stat(path);
@@ -172,7 +233,7 @@ export class DockerFiles implements FilePrimitives {
 
   private async putArchive(base: string, pack: tar.Pack, path: string, operation: string): Promise<void> {
     try {
-      await this.container.putArchive(await collect(pack), { path: base, noOverwriteDirNonDir: "true" });
+      await this.container.putArchive(pack as unknown as NodeJS.ReadableStream, { path: base, noOverwriteDirNonDir: "true" });
     } catch (error) {
       throw engineFileError(error, path, operation);
     }

@@ -63,3 +63,35 @@ describeWithEngine("docker backend: files in tmpfs mounts and through symlinks",
     }
   });
 });
+
+describeWithEngine("docker backend: folders in one archive", () => {
+  it("uploads and downloads a tree with modes, through the working volume and a tmpfs alike", async () => {
+    const { mkdtemp, mkdir, writeFile, readFile, stat, rm, symlink } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const host = await mkdtemp(join(tmpdir(), "hermes-docker-tree-"));
+    await using env = await createEnv({ backend: docker({ image: testImage, network: "none" }) });
+    const warnings: string[] = [];
+    env.on("warning", ({ code }) => warnings.push(code));
+    try {
+      await mkdir(join(host, "src/deep/er"), { recursive: true });
+      await writeFile(join(host, "src/deep/er/data.bin"), Buffer.from([0, 255, 1, 254]));
+      await writeFile(join(host, "src/run.sh"), "#!/bin/sh\necho run\n", { mode: 0o755 });
+      await symlink("run.sh", join(host, "src/link"));
+      for (const target of ["/workspace/new/place", "/tmp/new/place"]) {
+        await env.files.upload(join(host, "src"), target);
+        const listing = await env.exec(`cd ${target} && find . | sort && od -An -tu1 deep/er/data.bin && ./run.sh && stat -c %a run.sh`);
+        expect(listing.stdout).toBe(
+          ". \n./deep\n./deep/er\n./deep/er/data.bin\n./run.sh\n   0 255   1 254\nrun\n755\n".replace(". \n", ".\n"),
+        );
+        const back = join(host, `back-${target.split("/")[1]}`);
+        await env.files.download(target, back);
+        expect([...(await readFile(join(back, "deep/er/data.bin")))]).toEqual([0, 255, 1, 254]);
+        expect((await stat(join(back, "run.sh"))).mode & 0o777).toBe(0o755);
+      }
+      expect(warnings).toContain("UPLOAD_SKIPPED");
+    } finally {
+      await rm(host, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

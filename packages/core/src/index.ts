@@ -1,7 +1,7 @@
 export * from "./config/index.js";
 export { type CreateEnvOptions, createEnv } from "./create-env.js";
 export { Environment, type EnvironmentOptions } from "./environment/environment.js";
-export { environmentFileSystem, type FileSystemContext, resolveEnvPath } from "./environment/environment-file-system.js";
+export { copyIn, copyOut, environmentFileSystem, type FileSystemContext, resolveEnvPath } from "./environment/environment-file-system.js";
 export * from "./errors/index.js";
 export { type BackendFactory, importBackendFactory } from "./import-backend.js";
 export { ControlShell } from "./session/control-shell.js";

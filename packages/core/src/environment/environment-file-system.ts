@@ -60,8 +60,16 @@ export function resolveEnvPath(path: string, location: { cwd: string; home: stri
   return posix.resolve(location.cwd, path);
 }
 
-/** Upload without a backend fast path: walk the host tree and write file by file. */
-async function copyIn(files: FilePrimitives, hostPath: string, envPath: string, context: FileSystemContext): Promise<void> {
+/**
+ * Upload without a backend fast path: walk the host tree and write file by file. Exported for backends
+ * whose fast path does not cover every path (docker's archive API and tmpfs mounts).
+ */
+export async function copyIn(
+  files: FilePrimitives,
+  hostPath: string,
+  envPath: string,
+  context: Pick<FileSystemContext, "warn">,
+): Promise<void> {
   const info = await statHost(hostPath).catch((error: NodeJS.ErrnoException) => {
     throw new FileSystemError({
       reason: "NotFound",
@@ -81,8 +89,13 @@ async function copyIn(files: FilePrimitives, hostPath: string, envPath: string, 
   }
 }
 
-/** Download without a backend fast path: walk the environment's tree and copy file by file. */
-async function copyOut(files: FilePrimitives, envPath: string, hostPath: string, context: FileSystemContext): Promise<void> {
+/** Download without a backend fast path: walk the environment's tree and copy file by file. Exported as copyIn is. */
+export async function copyOut(
+  files: FilePrimitives,
+  envPath: string,
+  hostPath: string,
+  context: Pick<FileSystemContext, "warn">,
+): Promise<void> {
   const info: FileStat | null = await files.stat(envPath);
   if (!info) throw new FileSystemError({ reason: "NotFound", path: envPath, operation: "download" });
   if (info.type === "directory") {
