@@ -1,0 +1,59 @@
+import { existsSync } from "node:fs";
+import { createEnv } from "@hermes/core";
+import { describeConformance } from "@hermes/testkit";
+import Docker from "dockerode";
+import { describe, expect, it } from "vitest";
+import { docker } from "../src/index.js";
+import { testImage } from "./docker-test-support.js";
+
+/** Podman's Docker-API socket, as scripts/services/podman.sh starts it. */
+const socket = "/run/podman/podman.sock";
+const podman = new Docker({ socketPath: socket });
+const missing = existsSync(socket)
+  ? await podman.ping().then(
+      () => undefined,
+      (error: Error) => error.message,
+    )
+  : `no ${socket}`;
+
+if (missing && process.env.CI === "true") {
+  describe("podman", () => {
+    it("has its Docker-API socket", () => {
+      expect.fail(`CI=true but Podman is not reachable (${missing}); run scripts/services/podman.sh`);
+    });
+  });
+} else if (missing) {
+  describe.skip(`podman [skipped: ${missing}; run scripts/services/podman.sh]`, () => {});
+} else {
+  const backend = () => docker({ image: testImage, network: "none", host: `unix://${socket}` });
+  describeConformance("docker backend on podman", {
+    create: () => createEnv({ backend: backend() }),
+    processAlive: async (pid, environment) => {
+      const [container] = await podman.listContainers({ filters: { label: [`hermes.env-id=${environment.id}`] } });
+      if (container?.State !== "running") return false;
+      const exec = await podman.getContainer(container.Id).exec({
+        Cmd: ["bash", "-c", `s=$(< /proc/${pid}/stat) || exit 1; s=\${s##*) }; [ "\${s%% *}" != Z ]`],
+        AttachStdout: true,
+        AttachStderr: true,
+      });
+      const stream = await exec.start({});
+      stream.resume();
+      await new Promise((resolve) => stream.on("end", resolve));
+      return (await exec.inspect()).ExitCode === 0;
+    },
+    slowness: 3,
+  });
+
+  describe("docker backend on podman: hardening and cleanup", () => {
+    it("applies the same hardening and removes the container on dispose", async () => {
+      const env = await createEnv({ backend: backend() });
+      const status = await env.exec("grep -E '^(CapEff|NoNewPrivs)' /proc/self/status");
+      expect(status.stdout).toMatch(/CapEff:\s+0000000000000000/);
+      expect(status.stdout).toMatch(/NoNewPrivs:\s+1/);
+      const [info] = await podman.listContainers({ filters: { label: [`hermes.env-id=${env.id}`] } });
+      expect((await podman.getContainer(info?.Id ?? "").inspect()).HostConfig.PidsLimit).toBe(256);
+      await env.dispose();
+      expect(await podman.listContainers({ all: true, filters: { label: [`hermes.env-id=${env.id}`] } })).toEqual([]);
+    }, 60_000);
+  });
+}
