@@ -7,3 +7,13 @@ export { type BackendFactory, importBackendFactory } from "./import-backend.js";
 export { ControlShell } from "./session/control-shell.js";
 export { killTaggedFunction, killTaggedScript } from "./session/kill-tagged-script.js";
 export type * from "./types/index.js";
+export {
+  addKnownHost,
+  checkHostKey,
+  type HostKeyCheck,
+  type HostKeyStatus,
+  keyFingerprint,
+  keyTypeOf,
+  knownHostName,
+  knownKeyTypes,
+} from "./remote/known-hosts.js";
