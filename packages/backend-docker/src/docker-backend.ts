@@ -12,6 +12,7 @@ import {
   killTaggedFunction,
   type ProcessSpec,
   type RawProcess,
+  signalTaggedProgram,
 } from "@hermes/core";
 import type Docker from "dockerode";
 import { collectOutput } from "./collect-output.js";
@@ -24,7 +25,6 @@ import { describeEngineError } from "./engine-errors.js";
 import { ensureImage } from "./ensure-image.js";
 import { ExecFiles } from "./exec-files.js";
 import { reapContainers } from "./reap-containers.js";
-import { signalTaggedProgram } from "./signal-tagged-script.js";
 
 export type { DockerBackendOptions } from "@hermes/core";
 

@@ -1,5 +1,5 @@
 import { PassThrough, type Readable, Writable } from "node:stream";
-import { BackendUnavailableError, type ProcessExit, type ProcessSpec, type RawProcess } from "@hermes/core";
+import { BackendUnavailableError, type ProcessExit, type ProcessSpec, processTagVariable, type RawProcess } from "@hermes/core";
 import type Docker from "dockerode";
 import { describeEngineError } from "./engine-errors.js";
 import { demuxFrames } from "./frame-demuxer.js";
@@ -21,7 +21,7 @@ export interface DockerProcessContext {
  */
 export async function startDockerProcess(context: DockerProcessContext, spec: ProcessSpec): Promise<RawProcess> {
   const tag = context.newTag();
-  const env = { ...spec.env, HERMES_PROCESS_TAG: tag };
+  const env = { ...spec.env, [processTagVariable]: tag };
   const exec = await context.container.exec({
     Cmd: [...spec.argv],
     AttachStdin: spec.stdin === "pipe",

@@ -4,9 +4,6 @@ export { Environment, type EnvironmentOptions } from "./environment/environment.
 export { copyIn, copyOut, environmentFileSystem, type FileSystemContext, resolveEnvPath } from "./environment/environment-file-system.js";
 export * from "./errors/index.js";
 export { type BackendFactory, importBackendFactory } from "./import-backend.js";
-export { ControlShell } from "./session/control-shell.js";
-export { killTaggedFunction, killTaggedScript } from "./session/kill-tagged-script.js";
-export type * from "./types/index.js";
 export {
   addKnownHost,
   checkHostKey,
@@ -17,3 +14,7 @@ export {
   knownHostName,
   knownKeyTypes,
 } from "./remote/known-hosts.js";
+export { ControlShell } from "./session/control-shell.js";
+export { killTaggedFunction, killTaggedScript } from "./session/kill-tagged-script.js";
+export { processTagVariable, signalTaggedProgram } from "./session/signal-tagged-program.js";
+export type * from "./types/index.js";

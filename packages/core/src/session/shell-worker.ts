@@ -5,9 +5,10 @@ import { parseExportOutput } from "./export-parser.js";
 import { MarkerSplitter } from "./marker-splitter.js";
 import type { OutputCapture } from "./output-capture.js";
 import { bootstrapScript, type CommandScriptOptions, commandScript, type ShellState } from "./session-script.js";
+import { processTagVariable } from "./signal-tagged-program.js";
 
 /** Variables core sets for its own bookkeeping; never part of the session's state. */
-export const internalVariables: ReadonlySet<string> = new Set(["HERMES_ENV_ID", "HERMES_EXEC_ID"]);
+export const internalVariables: ReadonlySet<string> = new Set(["HERMES_ENV_ID", "HERMES_EXEC_ID", processTagVariable]);
 
 /** How long to wait for output still in the pipes after a shell exited mid-command. */
 const drainAfterExitMs = 200;

@@ -1,7 +1,13 @@
 /**
+ * Backends whose processes cannot be signalled by pid from here (a `docker exec`, an ssh channel) start
+ * each with this variable set to a fresh tag, and signal it through their ControlShell with the program below.
+ */
+export const processTagVariable = "HERMES_PROCESS_TAG";
+
+/**
  * Bash (builtins and /proc only) defining `__hermes_signal_tagged TAG SIGNAL`, which signals the process
  * started with `HERMES_PROCESS_TAG=TAG`: the one carrying the tag whose parent does not (its descendants
- * inherit the tag). The engine has no API to signal an exec's process, so the control shell runs this.
+ * inherit the tag).
  */
 export function signalTaggedProgram(tag: string, signal: NodeJS.Signals): string {
   return `${signalFunction}\n__hermes_signal_tagged ${tag.replace(/[^A-Za-z0-9]/g, "")} ${signal.replace(/^SIG/, "").replace(/[^A-Z0-9]/g, "")}`;
