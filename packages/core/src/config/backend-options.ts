@@ -82,6 +82,8 @@ export interface SshBackendOptions extends CommonBackendOptions {
   trustOnFirstUse?: boolean;
   proxyJump?: string;
   persistentShell?: boolean;
+  /** OpenSSH client configuration read for host aliases. Default `~/.ssh/config`. */
+  sshConfigFile?: string;
 }
 
 export interface ModalBackendOptions extends CommonBackendOptions {
@@ -172,6 +174,7 @@ export const backendOptionSchemas: { [T in BackendType]: z.ZodType<BackendOption
       trust_on_first_use: z.boolean().optional(),
       proxy_jump: text.optional(),
       persistent_shell: z.boolean().optional(),
+      ssh_config: text.optional(),
     })
     .transform((input) =>
       camelKeys<SshBackendOptions>(input, {
@@ -179,6 +182,7 @@ export const backendOptionSchemas: { [T in BackendType]: z.ZodType<BackendOption
         timeout: "connectTimeoutMs",
         keepalive: "keepaliveMs",
         known_hosts: "knownHostsFile",
+        ssh_config: "sshConfigFile",
       }),
     ),
   modal: z

@@ -5,6 +5,7 @@ export { ConfigError, type ConfigIssue } from "./config-error.js";
 export { EnvironmentDisposedError } from "./environment-disposed-error.js";
 export { FileSystemError, type FileSystemErrorReason } from "./file-system-error.js";
 export { HermesError, type HermesErrorOptions } from "./hermes-error.js";
+export { HostKeyError, type HostKeyProblem } from "./host-key-error.js";
 export { InvalidArgumentError } from "./invalid-argument-error.js";
 export { PathOutsideSandboxError } from "./path-outside-sandbox-error.js";
 export { UnsupportedCapabilityError } from "./unsupported-capability-error.js";

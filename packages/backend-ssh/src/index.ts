@@ -1,0 +1,1 @@
+export { type SshBackendOptions, ssh } from "./ssh-backend.js";

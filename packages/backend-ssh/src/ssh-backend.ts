@@ -1,0 +1,140 @@
+import { randomBytes } from "node:crypto";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import {
+  type Backend,
+  type BackendContext,
+  type BackendInstance,
+  type Capabilities,
+  ConfigError,
+  ControlShell,
+  killTaggedFunction,
+  type ProcessSpec,
+  type RawProcess,
+  type SshBackendOptions,
+  signalTaggedProgram,
+} from "@hermes/core";
+import type { ConnectionSettings } from "./open-connection.js";
+import { SshConnection } from "./ssh-connection.js";
+import { SshFiles } from "./ssh-files.js";
+import { startSshProcess } from "./ssh-process.js";
+import { expandHome, resolveTarget } from "./ssh-target.js";
+
+export type { SshBackendOptions } from "@hermes/core";
+
+const bashPath = "bash";
+const defaults = { connectTimeoutMs: 15_000, keepaliveMs: 15_000 };
+
+/**
+ * Commands on a remote host over one SSH connection (ssh2): host keys verified against known_hosts, a
+ * persistent bash session on an exec channel, files over SFTP on the same connection, reconnection when
+ * it drops. Does no I/O until an environment starts.
+ */
+export function ssh(options: SshBackendOptions = {}): Backend {
+  checkOptions(options);
+  const capabilities: Capabilities = {
+    persistentSession: options.persistentShell ?? true,
+    stdin: true,
+    pty: false,
+    background: true,
+    snapshot: false,
+    hibernate: false,
+    gpu: false,
+    fileAccess: true,
+    isolation: "remote-host",
+    network: "host",
+  };
+  return {
+    type: "ssh",
+    capabilities,
+    create: (context) => createSshInstance(options, context),
+    health: async () => {
+      const connection = new SshConnection(await connectionSettings(options, "ssh"));
+      try {
+        await connection.connected();
+        return { ok: true };
+      } catch (error) {
+        return { ok: false, reason: (error as Error).message };
+      } finally {
+        connection.close();
+      }
+    },
+  };
+}
+
+async function connectionSettings(options: SshBackendOptions, backendName: string): Promise<ConnectionSettings> {
+  return {
+    target: await resolveTarget(options),
+    backendName,
+    ...(options.passphrase !== undefined && { passphrase: options.passphrase }),
+    connectTimeoutMs: options.connectTimeoutMs ?? defaults.connectTimeoutMs,
+    keepaliveMs: options.keepaliveMs ?? defaults.keepaliveMs,
+    knownHostsFiles: [expandHome(options.knownHostsFile ?? join(homedir(), ".ssh", "known_hosts")), "/etc/ssh/ssh_known_hosts"],
+    trustOnFirstUse: options.trustOnFirstUse ?? false,
+  };
+}
+
+async function createSshInstance(options: SshBackendOptions, context: BackendContext): Promise<BackendInstance> {
+  const connection = new SshConnection(await connectionSettings(options, context.backendName));
+  try {
+    const sftp = await connection.sftp();
+    const home = await new Promise<string>((resolve, reject) =>
+      sftp.realpath(".", (error, path) => (error ? reject(error) : resolve(path))),
+    );
+    const processContext = {
+      connection,
+      backendName: context.backendName,
+      newTag: () => randomBytes(8).toString("hex"),
+      signal: async (tag: string, signal: NodeJS.Signals) => {
+        await control.run(signalTaggedProgram(tag, signal));
+      },
+    };
+    const start = (spec: ProcessSpec): Promise<RawProcess> => startSshProcess(processContext, spec);
+    const control = new ControlShell(() => start({ argv: [bashPath, "--noprofile", "--norc", "-s"], stdin: "pipe" }));
+    await control.warm();
+    const runRemote = async (argv: string[]) => {
+      const process = await start({ argv, stdin: "ignore" });
+      const stderr: Buffer[] = [];
+      process.stdout.resume();
+      process.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+      const exit = await process.exited;
+      if (exit.error) throw exit.error;
+      return { code: exit.code, stderr: Buffer.concat(stderr).toString("utf8") };
+    };
+    return {
+      defaultCwd: remoteCwd(options.cwd, home),
+      bashPath,
+      start,
+      killTagged: async (selector, kill) => {
+        const output = await control.run(`${killTaggedFunction(selector, kill)}\n__hermes_kill_tagged`);
+        return Number.parseInt(output.trim(), 10) || 0;
+      },
+      files: new SshFiles(connection, runRemote),
+      // The remote working folder stays, as a server's user expects; only the connection goes.
+      dispose: async () => {
+        control.close();
+        connection.close();
+      },
+    };
+  } catch (error) {
+    connection.close();
+    throw error;
+  }
+}
+
+/** `~` and relative paths are the remote user's home (Hermes's default cwd for ssh is `~`). */
+function remoteCwd(cwd: string | undefined, home: string): string {
+  if (cwd === undefined || cwd === "~") return home;
+  if (cwd.startsWith("~/")) return `${home}/${cwd.slice(2)}`;
+  return cwd.startsWith("/") ? cwd : `${home}/${cwd}`;
+}
+
+function checkOptions(options: SshBackendOptions): void {
+  const issues = [];
+  if (options.port !== undefined && !(Number.isInteger(options.port) && options.port > 0 && options.port < 65536)) {
+    issues.push({ path: "port", value: options.port, expected: "a TCP port (1-65535)" });
+  }
+  if (options.host !== undefined && /\s/.test(options.host))
+    issues.push({ path: "host", value: options.host, expected: "a host name or address" });
+  if (issues.length > 0) throw new ConfigError({ issues });
+}

@@ -1,0 +1,70 @@
+import { Writable } from "node:stream";
+import { BackendUnavailableError, type ProcessExit, type ProcessSpec, processTagVariable, type RawProcess } from "@hermes/core";
+import { posixQuote } from "./posix-quote.js";
+import type { SshConnection } from "./ssh-connection.js";
+
+export interface SshProcessContext {
+  connection: SshConnection;
+  backendName: string;
+  newTag(): string;
+  /** Signals the process (found by its tag) through the control shell. */
+  signal(tag: string, signal: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * A process on the remote host: one exec channel on the environment's connection. The command line is
+ * read by the user's login shell (any POSIX sh), so it only exports, changes directory and execs.
+ */
+export async function startSshProcess(context: SshProcessContext, spec: ProcessSpec): Promise<RawProcess> {
+  const tag = context.newTag();
+  const env = { ...spec.env, [processTagVariable]: tag };
+  const steps = [
+    ...(spec.cwd !== undefined ? [`cd ${posixQuote(spec.cwd)} || exit 127`] : []),
+    ...Object.entries(env).map(([name, value]) => `export ${name}=${posixQuote(value)}`),
+    `exec ${spec.argv.map(posixQuote).join(" ")}`,
+  ];
+  const channel = await context.connection.exec(steps.join("; "));
+  let exit: ProcessExit | undefined;
+  channel.on("exit", (code: number | null, signal?: string) => {
+    exit = { code: code ?? null, signal: signal ? `SIG${signal}` : null };
+  });
+  const exited = new Promise<ProcessExit>((resolve) => {
+    channel.once("close", () => {
+      resolve(
+        exit ?? {
+          code: null,
+          signal: null,
+          error: new BackendUnavailableError({
+            backend: context.backendName,
+            reason: "the ssh connection was lost (the next call reconnects)",
+            retryable: true,
+          }),
+        },
+      );
+    });
+  });
+  if (spec.stdin === "ignore") channel.end();
+  const stdin =
+    spec.stdin === "pipe"
+      ? new Writable({
+          write: (chunk: Buffer, _encoding, callback) => {
+            if (channel.write(chunk)) callback();
+            else channel.once("drain", () => callback());
+          },
+          final: (callback) => {
+            channel.end();
+            callback();
+          },
+        })
+      : null;
+  return {
+    pid: undefined,
+    stdin,
+    stdout: channel,
+    stderr: channel.stderr,
+    exited,
+    kill: (signal) => {
+      void context.signal(tag, signal).catch(() => {});
+    },
+  };
+}
