@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { homedir, userInfo } from "node:os";
 import { resolve } from "node:path";
@@ -28,23 +29,31 @@ export async function resolveTarget(options: SshBackendOptions): Promise<SshTarg
     });
   }
   const config = await readSshConfig(options.sshConfigFile);
-  const target = fromConfig(config, options.host, { user: options.user, port: options.port, key: options.key });
-  const jump =
-    options.proxyJump ??
-    (typeof config.compute(options.host).ProxyJump === "string" ? (config.compute(options.host).ProxyJump as string) : undefined);
+  const target = fromConfig(config, options.host, {
+    user: options.user,
+    port: options.port,
+    keyFiles: options.key ? [options.key] : undefined,
+  });
+  const configured = config.compute(options.host).ProxyJump;
+  const jump = options.proxyJump ?? (typeof configured === "string" ? configured : undefined);
   if (jump && jump.toLowerCase() !== "none") {
     target.jumps = jump.split(",").map((hop) => {
       const parsed = parseHop(hop.trim());
-      return fromConfig(config, parsed.host, { user: parsed.user, port: parsed.port, key: undefined });
+      // A hop without an IdentityFile of its own uses the target's keys: usually the same ones.
+      return fromConfig(config, parsed.host, { user: parsed.user, port: parsed.port, keyFiles: undefined }, target.keyFiles);
     });
   }
   return target;
 }
 
+/** The identities `ssh` tries when none is configured. */
+const defaultIdentities = ["~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_rsa"];
+
 function fromConfig(
   config: SSHConfig,
   alias: string,
-  explicit: { user: string | undefined; port: number | undefined; key: string | undefined },
+  explicit: { user: string | undefined; port: number | undefined; keyFiles: string[] | undefined },
+  fallbackKeys?: string[],
 ): SshTarget {
   const computed = config.compute(alias);
   const value = (name: string) => {
@@ -59,7 +68,9 @@ function fromConfig(
     host: host.replace(/%h/g, alias),
     port,
     user: explicit.user ?? value("User") ?? userInfo().username,
-    keyFiles: (explicit.key ? [explicit.key] : identityFiles).map(expandHome),
+    keyFiles: (explicit.keyFiles ?? (identityFiles.length > 0 ? identityFiles : undefined) ?? fallbackKeys ?? existingDefaults()).map(
+      expandHome,
+    ),
     jumps: [],
   };
 }
@@ -83,6 +94,10 @@ async function readSshConfig(file: string | undefined): Promise<SSHConfig> {
     });
   });
   return SSHConfig.parse(text);
+}
+
+function existingDefaults(): string[] {
+  return defaultIdentities.filter((file) => existsSync(expandHome(file)));
 }
 
 export function expandHome(path: string): string {

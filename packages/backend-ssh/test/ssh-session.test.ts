@@ -1,0 +1,66 @@
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { BackendUnavailableError, createEnv, loadConfig } from "@hermes/core";
+import { hostProcessAlive } from "@hermes/testkit";
+import { expect, it } from "vitest";
+import { ssh } from "../src/index.js";
+import { describeWithServer, sshDir, sshPort, testServer } from "./ssh-test-support.js";
+
+const run = promisify(execFile);
+
+describeWithServer("ssh backend: reconnection and lifecycle", () => {
+  it("fails the call in flight when the server side dies, then reconnects with the session's cwd and variables", async () => {
+    await using env = await createEnv({ backend: ssh(testServer()) });
+    await env.exec("mkdir -p /tmp/hermes-reconnect && cd /tmp/hermes-reconnect && export KEPT='still here'");
+    // The session shell's parent is sshd's process for this connection: killing it drops the connection.
+    const serverSide = Number((await env.exec("echo $PPID")).stdout);
+    expect((await run("ps", ["-o", "args=", "-p", String(serverSide)])).stdout).toMatch(/^sshd: hermes/);
+    const inFlight = env.exec("echo started; sleep 30", { timeoutMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    process.kill(serverSide, "SIGKILL");
+    const error = await inFlight.catch((caught: unknown) => caught);
+    expect(BackendUnavailableError.isInstance(error)).toBe(true);
+    expect((error as BackendUnavailableError).retryable).toBe(true);
+    const after = await env.exec('echo "$KEPT in $PWD"');
+    expect(after.stdout).toBe("still here in /tmp/hermes-reconnect\n");
+    expect(Number((await env.exec("echo $PPID")).stdout)).not.toBe(serverSide);
+    // Files go over the new connection too.
+    await env.files.write("after-reconnect.txt", "ok");
+    expect(await env.files.readText("/tmp/hermes-reconnect/after-reconnect.txt")).toBe("ok");
+  }, 60_000);
+
+  it("dispose ends background processes and the connection, and keeps the remote folder", async () => {
+    const env = await createEnv({ backend: ssh(testServer()) });
+    await env.exec("mkdir -p /tmp/hermes-kept && echo data > /tmp/hermes-kept/file");
+    const background = Number((await env.exec("nohup sleep 300 >/dev/null 2>&1 & echo $!")).stdout);
+    expect(await hostProcessAlive(background)).toBe(true);
+    await env.dispose();
+    expect(await hostProcessAlive(background)).toBe(false);
+    const connections = (await run("ss", ["-tnpH", "state", "established", `( dport = :${sshPort} )`])).stdout;
+    expect(connections).not.toContain(`pid=${process.pid},`);
+    await using other = await createEnv({ backend: ssh(testServer()) });
+    expect((await other.exec("cat /tmp/hermes-kept/file")).stdout).toBe("data\n");
+  }, 60_000);
+
+  it("takes the Hermes terminal: keys and TERMINAL_SSH_* overrides, with ~/.ssh/known_hosts", async () => {
+    const home = await mkdtemp(join(tmpdir(), "hermes-ssh-home-"));
+    const savedHome = process.env.HOME;
+    try {
+      await mkdir(join(home, ".ssh"), { mode: 0o700 });
+      await writeFile(join(home, ".ssh", "known_hosts"), await import("node:fs/promises").then((fs) => fs.readFile(`${sshDir}/known_hosts`)));
+      process.env.HOME = home;
+      const config = await loadConfig(
+        { terminal: { backend: "ssh", ssh_host: "127.0.0.1", ssh_user: "nobody", ssh_port: 22, cwd: "/tmp" } },
+        { env: { TERMINAL_SSH_USER: "hermes", TERMINAL_SSH_PORT: String(sshPort), TERMINAL_SSH_KEY: `${sshDir}/id_ed25519` } },
+      );
+      await using env = await createEnv({ config });
+      expect((await env.exec("whoami; pwd")).stdout).toBe("hermes\n/tmp\n");
+    } finally {
+      process.env.HOME = savedHome;
+      await rm(home, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
