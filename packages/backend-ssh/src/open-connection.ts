@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { BackendUnavailableError, ConfigError, type HostKeyPolicy, hostKeyVerifier, knownKeyTypes } from "@hermes/core";
 import ssh2, { type AgentAuthMethod, type Client, type ConnectConfig, type ParsedKey, type PublicKeyAuthMethod } from "ssh2";
@@ -50,7 +51,24 @@ export async function openConnection(settings: ConnectionSettings): Promise<Clie
   client.once("close", () => {
     for (const jump of opened.slice(0, -1)) jump.end();
   });
+  sockets.set(
+    client,
+    opened.map(socketOf).filter((socket): socket is Socket => socket !== undefined),
+  );
   return client;
+}
+
+const sockets = new WeakMap<Client, Socket[]>();
+
+/** The TCP sockets under a connection (the jump hosts' included), to ref, unref or destroy them. */
+export function connectionSockets(client: Client): Socket[] {
+  return sockets.get(client) ?? [];
+}
+
+function socketOf(client: Client): Socket | undefined {
+  // ssh2 keeps the transport in a private field; a tunnelled hop has a channel there, not a socket.
+  const sock = (client as unknown as { _sock?: unknown })._sock;
+  return sock instanceof Socket ? sock : undefined;
 }
 
 async function connectOne(target: SshTarget, settings: ConnectionSettings, sock: Duplex | undefined): Promise<Client> {
@@ -78,8 +96,8 @@ async function connectOne(target: SshTarget, settings: ConnectionSettings, sock:
     port: target.port,
     username: target.user,
     readyTimeout: settings.connectTimeoutMs,
-    keepaliveInterval: settings.keepaliveMs,
-    keepaliveCountMax: 3,
+    // ssh2's keepalive timer would keep the Node process alive; SshConnection runs its own, unref'd.
+    keepaliveInterval: 0,
     hostVerifier: verifier.verify,
     authHandler: methods,
     ...(sock && { sock }),

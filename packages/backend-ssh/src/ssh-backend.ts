@@ -77,49 +77,68 @@ async function connectionSettings(options: SshBackendOptions, backendName: strin
 async function createSshInstance(options: SshBackendOptions, context: BackendContext): Promise<BackendInstance> {
   const connection = new SshConnection(await connectionSettings(options, context.backendName));
   try {
-    const sftp = await connection.sftp();
-    const home = await new Promise<string>((resolve, reject) =>
-      sftp.realpath(".", (error, path) => (error ? reject(error) : resolve(path))),
-    );
-    const processContext = {
-      connection,
-      backendName: context.backendName,
-      newTag: () => randomBytes(8).toString("hex"),
-      signal: async (tag: string, signal: NodeJS.Signals) => {
-        await control.run(signalTaggedProgram(tag, signal));
-      },
-    };
-    const start = (spec: ProcessSpec): Promise<RawProcess> => startSshProcess(processContext, spec);
-    const control = new ControlShell(() => start({ argv: [bashPath, "--noprofile", "--norc", "-s"], stdin: "pipe" }));
-    await control.warm();
-    const runRemote = async (argv: string[]) => {
-      const process = await start({ argv, stdin: "ignore" });
-      const stderr: Buffer[] = [];
-      process.stdout.resume();
-      process.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-      const exit = await process.exited;
-      if (exit.error) throw exit.error;
-      return { code: exit.code, stderr: Buffer.concat(stderr).toString("utf8") };
-    };
-    return {
-      defaultCwd: remoteCwd(options.cwd, home),
-      bashPath,
-      start,
-      killTagged: async (selector, kill) => {
-        const output = await control.run(`${killTaggedFunction(selector, kill)}\n__hermes_kill_tagged`);
-        return Number.parseInt(output.trim(), 10) || 0;
-      },
-      files: new SshFiles(connection, runRemote),
-      // The remote working folder stays, as a server's user expects; only the connection goes.
-      dispose: async () => {
-        control.close();
-        connection.close();
-      },
-    };
+    return await connection.during(() => instanceOn(connection, options, context.backendName));
   } catch (error) {
     connection.close();
     throw error;
   }
+}
+
+async function instanceOn(connection: SshConnection, options: SshBackendOptions, backendName: string): Promise<BackendInstance> {
+  const sftp = await connection.sftp();
+  const home = await new Promise<string>((resolve, reject) => sftp.realpath(".", (error, path) => (error ? reject(error) : resolve(path))));
+  const processContext = {
+    connection,
+    backendName,
+    newTag: () => randomBytes(8).toString("hex"),
+    signal: async (tag: string, signal: NodeJS.Signals) => {
+      await control.run(signalTaggedProgram(tag, signal));
+    },
+  };
+  const start = (spec: ProcessSpec): Promise<RawProcess> => startSshProcess(processContext, spec);
+  const control = new ControlShell(() => start({ argv: [bashPath, "--noprofile", "--norc", "-s"], stdin: "pipe" }));
+  await control.warm();
+  const keepaliveMs = options.keepaliveMs ?? defaults.keepaliveMs;
+  const keepalive = setInterval(() => keepConnectionAlive(connection, control, keepaliveMs), keepaliveMs).unref();
+  const runRemote = async (argv: string[]) => {
+    const process = await start({ argv, stdin: "ignore" });
+    const stderr: Buffer[] = [];
+    process.stdout.resume();
+    process.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    const exit = await process.exited;
+    if (exit.error) throw exit.error;
+    return { code: exit.code, stderr: Buffer.concat(stderr).toString("utf8") };
+  };
+  return {
+    defaultCwd: remoteCwd(options.cwd, home),
+    bashPath,
+    start,
+    killTagged: async (selector, kill) => {
+      const output = await control.run(`${killTaggedFunction(selector, kill)}\n__hermes_kill_tagged`);
+      return Number.parseInt(output.trim(), 10) || 0;
+    },
+    files: new SshFiles(connection, runRemote),
+    // The remote working folder stays, as a server's user expects; only the connection goes.
+    dispose: async () => {
+      clearInterval(keepalive);
+      control.close();
+      connection.close();
+    },
+  };
+}
+
+/**
+ * A round trip through the control shell; no answer within two intervals means the network path is gone
+ * without a word (no FIN, no RST), so the connection is cut: calls in flight fail and the next reconnects.
+ * (ssh2's own keepalive timer is not used: it would keep Node running.)
+ */
+function keepConnectionAlive(connection: SshConnection, control: ControlShell, keepaliveMs: number): void {
+  if (!connection.isLive) return;
+  const deadline = setTimeout(() => connection.drop(), keepaliveMs * 2).unref();
+  control.run(":").then(
+    () => clearTimeout(deadline),
+    () => clearTimeout(deadline),
+  );
 }
 
 /** `~` and relative paths are the remote user's home (Hermes's default cwd for ssh is `~`). */

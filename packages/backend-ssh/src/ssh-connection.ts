@@ -1,5 +1,5 @@
 import type { Client, ClientChannel, SFTPWrapper } from "ssh2";
-import { type ConnectionSettings, openConnection } from "./open-connection.js";
+import { type ConnectionSettings, connectionSockets, openConnection } from "./open-connection.js";
 
 /**
  * The environment's one connection: every process is a channel on it and every file operation goes
@@ -10,11 +10,56 @@ export class SshConnection {
   private client: Promise<Client> | undefined;
   private sftpSession: Promise<SFTPWrapper> | undefined;
   private closed = false;
+  /** Processes and calls that need the connection to keep Node running (idle session shells do not). */
+  private holders = 0;
+  private live: Client | undefined;
 
   constructor(private readonly settings: ConnectionSettings) {}
 
+  /** Something is running over the connection: Node must not exit. */
+  hold(): void {
+    if (++this.holders === 1) this.applyRef();
+  }
+
+  /** Done: when nothing holds the connection, an idle connection lets Node exit. */
+  release(): void {
+    if (--this.holders === 0) this.applyRef();
+  }
+
+  /** Runs `work` with the connection held, so Node stays up while it waits on the connection. */
+  async during<T>(work: () => Promise<T>): Promise<T> {
+    this.hold();
+    try {
+      return await work();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Connected now (not connecting, not dropped). */
+  get isLive(): boolean {
+    return this.live !== undefined;
+  }
+
+  /** Cuts the connection at once (a keepalive went unanswered): channels close and calls in flight fail. */
+  drop(): void {
+    if (this.live) for (const socket of connectionSockets(this.live)) socket.destroy();
+  }
+
+  private applyRef(): void {
+    if (!this.live) return;
+    for (const socket of connectionSockets(this.live)) {
+      if (this.holders > 0) socket.ref();
+      else socket.unref();
+    }
+  }
+
   /** The live client, connecting (again) if needed. */
   connected(): Promise<Client> {
+    return this.during(() => this.connect());
+  }
+
+  private connect(): Promise<Client> {
     if (this.closed) return Promise.reject(new Error("the connection was closed"));
     if (!this.client) {
       const attempt = openConnection(this.settings).then((client) => {
@@ -22,8 +67,11 @@ export class SshConnection {
           if (this.client === attempt) {
             this.client = undefined;
             this.sftpSession = undefined;
+            this.live = undefined;
           }
         });
+        this.live = client;
+        this.applyRef();
         return client;
       });
       attempt.catch(() => {
@@ -35,15 +83,17 @@ export class SshConnection {
   }
 
   /** Runs `command` (read by the remote user's login shell) on a new channel. */
-  async exec(command: string): Promise<ClientChannel> {
-    const client = await this.connected();
-    return new Promise((resolve, reject) => client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel))));
+  exec(command: string): Promise<ClientChannel> {
+    return this.during(async () => {
+      const client = await this.connect();
+      return new Promise((resolve, reject) => client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel))));
+    });
   }
 
   /** The SFTP session on the current connection. */
   sftp(): Promise<SFTPWrapper> {
     if (!this.sftpSession) {
-      const session = this.connected().then(
+      const session = this.connect().then(
         (client) => new Promise<SFTPWrapper>((resolve, reject) => client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp)))),
       );
       session.catch(() => {
@@ -60,5 +110,6 @@ export class SshConnection {
     void this.client?.then((client) => client.end()).catch(() => {});
     this.client = undefined;
     this.sftpSession = undefined;
+    this.live = undefined;
   }
 }

@@ -24,7 +24,13 @@ export class SshFiles implements FilePrimitives {
   constructor(
     private readonly connection: SshConnection,
     private readonly runRemote: RunRemote,
-  ) {}
+  ) {
+    // Every operation holds the connection while it waits on it (an idle connection lets Node exit).
+    for (const name of ["read", "write", "stat", "list", "mkdir", "remove"] as const) {
+      const operation = this[name].bind(this) as (...args: unknown[]) => Promise<unknown>;
+      (this as Record<string, unknown>)[name] = (...args: unknown[]) => connection.during(() => operation(...args));
+    }
+  }
 
   async read(path: string): Promise<Uint8Array | null> {
     const sftp = await this.connection.sftp();

@@ -24,12 +24,24 @@ export async function startSshProcess(context: SshProcessContext, spec: ProcessS
     `exec ${spec.argv.map(posixQuote).join(" ")}`,
   ];
   const channel = await context.connection.exec(steps.join("; "));
+  // A running process keeps Node alive, as a local child does; core unrefs idle session shells.
+  let held = true;
+  let open = true;
+  context.connection.hold();
+  const setHeld = (hold: boolean) => {
+    if (hold === held || (hold && !open)) return;
+    held = hold;
+    if (hold) context.connection.hold();
+    else context.connection.release();
+  };
   let exit: ProcessExit | undefined;
   channel.on("exit", (code: number | null, signal?: string) => {
     exit = { code: code ?? null, signal: signal ? `SIG${signal}` : null };
   });
   const exited = new Promise<ProcessExit>((resolve) => {
     channel.once("close", () => {
+      setHeld(false);
+      open = false;
       resolve(
         exit ?? {
           code: null,
@@ -66,5 +78,7 @@ export async function startSshProcess(context: SshProcessContext, spec: ProcessS
     kill: (signal) => {
       void context.signal(tag, signal).catch(() => {});
     },
+    unref: () => setHeld(false),
+    ref: () => setHeld(true),
   };
 }

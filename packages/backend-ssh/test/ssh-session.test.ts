@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { BackendUnavailableError, createEnv, loadConfig } from "@hermes/core";
 import { hostProcessAlive } from "@hermes/testkit";
@@ -32,6 +33,31 @@ describeWithServer("ssh backend: reconnection and lifecycle", () => {
     expect(await env.files.readText("/tmp/hermes-reconnect/after-reconnect.txt")).toBe("ok");
   }, 60_000);
 
+  it("cuts a connection whose server stops answering (no FIN, no RST) after two keepalive intervals", async () => {
+    await using env = await createEnv({ backend: ssh(testServer({ keepaliveMs: 300 })) });
+    const serverSide = Number((await env.exec("echo $PPID")).stdout);
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const inFlight = env.exec("echo started; sleep 30", { timeoutMs: 60_000, onStdout: () => started() });
+    await running;
+    process.kill(serverSide, "SIGSTOP");
+    try {
+      const error = await inFlight.catch((caught: unknown) => caught);
+      expect(BackendUnavailableError.isInstance(error)).toBe(true);
+    } finally {
+      process.kill(serverSide, "SIGKILL");
+    }
+    expect((await env.exec("echo back")).stdout).toBe("back\n");
+  }, 60_000);
+
+  it("lets a program that never disposes its environment exit", async () => {
+    const script = fileURLToPath(new URL("./fixtures/no-dispose.mjs", import.meta.url));
+    const { stdout } = await run(process.execPath, [script, sshDir, String(sshPort)], { timeout: 30_000 });
+    expect(stdout).toBe("ran\n");
+  }, 60_000);
+
   it("dispose ends background processes and the connection, and keeps the remote folder", async () => {
     const env = await createEnv({ backend: ssh(testServer()) });
     await env.exec("mkdir -p /tmp/hermes-kept && echo data > /tmp/hermes-kept/file");
@@ -50,7 +76,7 @@ describeWithServer("ssh backend: reconnection and lifecycle", () => {
     const savedHome = process.env.HOME;
     try {
       await mkdir(join(home, ".ssh"), { mode: 0o700 });
-      await writeFile(join(home, ".ssh", "known_hosts"), await import("node:fs/promises").then((fs) => fs.readFile(`${sshDir}/known_hosts`)));
+      await writeFile(join(home, ".ssh", "known_hosts"), await readFile(`${sshDir}/known_hosts`));
       process.env.HOME = home;
       const config = await loadConfig(
         { terminal: { backend: "ssh", ssh_host: "127.0.0.1", ssh_user: "nobody", ssh_port: 22, cwd: "/tmp" } },
