@@ -107,8 +107,6 @@ async function connectOne(target: SshTarget, settings: ConnectionSettings, sock:
   const client = new SshClient();
   return new Promise<Client>((resolve, reject) => {
     client.once("ready", () => {
-      // Commands and their markers are small packets: without this, Nagle and delayed ACKs add ~40 ms to each round trip.
-      client.setNoDelay(true);
       client.removeAllListeners("error");
       client.on("error", () => {});
       resolve(client);
@@ -138,6 +136,9 @@ async function connectOne(target: SshTarget, settings: ConnectionSettings, sock:
       );
     });
     client.connect(config);
+    // The handshake and the session's commands are small packets: with Nagle's algorithm and delayed ACKs each
+    // round trip waits ~40 ms (setup took 200 ms instead of 37, a command 44 ms instead of 1).
+    client.setNoDelay(true);
   });
 }
 
