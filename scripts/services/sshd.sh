@@ -64,7 +64,6 @@ AllowUsers $USER_NAME
 # sntrup761 costs ~80 ms per handshake here; curve25519 is what most clients pick anyway.
 KexAlgorithms curve25519-sha256,curve25519-sha256@libssh.org
 MaxStartups 200:30:400
-MaxSessions 200
 AllowTcpForwarding yes
 AllowStreamLocalForwarding yes
 Subsystem sftp internal-sftp

@@ -4,7 +4,8 @@ import { type ConnectionSettings, connectionSockets, openConnection } from "./op
 /**
  * The environment's one connection: every process is a channel on it and every file operation goes
  * through one SFTP session on it. When it drops, the next call opens a new one (processes on the old
- * one see their channels close).
+ * one see their channels close). A server caps the channels of one connection (OpenSSH's MaxSessions,
+ * 10 by default): past the cap, channels go to an overflow connection opened for them.
  */
 export class SshConnection {
   private client: Promise<Client> | undefined;
@@ -13,6 +14,7 @@ export class SshConnection {
   /** Processes and calls that need the connection to keep Node running (idle session shells do not). */
   private holders = 0;
   private live: Client | undefined;
+  private overflow: SshConnection | undefined;
 
   constructor(private readonly settings: ConnectionSettings) {}
 
@@ -44,6 +46,7 @@ export class SshConnection {
   /** Cuts the connection at once (a keepalive went unanswered): channels close and calls in flight fail. */
   drop(): void {
     if (this.live) for (const socket of connectionSockets(this.live)) socket.destroy();
+    this.overflow?.drop();
   }
 
   private applyRef(): void {
@@ -86,7 +89,15 @@ export class SshConnection {
   exec(command: string): Promise<ClientChannel> {
     return this.during(async () => {
       const client = await this.connect();
-      return new Promise((resolve, reject) => client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel))));
+      try {
+        return await new Promise<ClientChannel>((resolve, reject) =>
+          client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel))),
+        );
+      } catch (error) {
+        if (!isChannelRefusal(error)) throw error;
+        this.overflow ??= new SshConnection(this.settings);
+        return this.overflow.exec(command);
+      }
     });
   }
 
@@ -111,5 +122,11 @@ export class SshConnection {
     this.client = undefined;
     this.sftpSession = undefined;
     this.live = undefined;
+    this.overflow?.close();
   }
+}
+
+/** The server refused a new channel (its per-connection cap); the connection itself is fine. */
+function isChannelRefusal(error: unknown): boolean {
+  return error instanceof Error && error.message.includes("Channel open failure");
 }

@@ -58,6 +58,15 @@ describeWithServer("ssh backend: reconnection and lifecycle", () => {
     expect(stdout).toBe("ran\n");
   }, 60_000);
 
+  it("runs more processes at once than the server allows channels on one connection (MaxSessions, 10 by default)", async () => {
+    await using env = await createEnv({ backend: ssh(testServer()) });
+    const processes = [];
+    for (let i = 0; i < 14; i++) processes.push(await env.spawn(`sleep 1; echo done ${i}`));
+    const results = await Promise.all(processes.map((process) => process.wait()));
+    expect(results.map((result) => result.stdout)).toEqual(processes.map((_, i) => `done ${i}\n`));
+    expect((await env.exec("echo still fine")).stdout).toBe("still fine\n");
+  }, 60_000);
+
   it("dispose ends background processes and the connection, and keeps the remote folder", async () => {
     const env = await createEnv({ backend: ssh(testServer()) });
     await env.exec("mkdir -p /tmp/hermes-kept && echo data > /tmp/hermes-kept/file");
