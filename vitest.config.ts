@@ -10,6 +10,8 @@ export default defineConfig({
       "@hermes/core": source("./packages/core/src/index.ts"),
       "@hermes/testkit": source("./packages/testkit/src/index.ts"),
       "@hermes/backend-local": source("./packages/backend-local/src/index.ts"),
+      "@hermes/backend-docker": source("./packages/backend-docker/src/index.ts"),
+      "@hermes/backend-ssh": source("./packages/backend-ssh/src/index.ts"),
       "@hermes/cli": source("./packages/cli/src/index.ts"),
     },
   },

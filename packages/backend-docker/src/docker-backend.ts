@@ -9,6 +9,7 @@ import {
   type ConfigIssue,
   ControlShell,
   type DockerBackendOptions,
+  HermesError,
   killTaggedFunction,
   type ProcessSpec,
   type RawProcess,
@@ -63,6 +64,8 @@ async function createDockerInstance(options: DockerBackendOptions, context: Back
   const engine = connectEngine(options.host);
   const image = options.image ?? dockerDefaults.image;
   await engine.ping().catch((error: unknown) => {
+    // Already typed and explained by the ssh transport (a refused host key, a failed login).
+    if (HermesError.isInstance(error)) throw error;
     throw new BackendUnavailableError({
       backend: context.backendName,
       reason: `cannot reach the Docker engine at ${describeAddress(options.host)}: ${describeEngineError(error)}`,

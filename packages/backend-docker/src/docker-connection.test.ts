@@ -1,8 +1,10 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { engineAddress } from "./docker-connection.js";
+import { sshEngineTarget } from "./ssh-engine-agent.js";
 
 describe("engineAddress", () => {
   it("reads unix sockets, bare paths and Podman's socket", () => {
@@ -25,14 +27,12 @@ describe("engineAddress", () => {
     expect(engineAddress("engine.example:4000", { DOCKER_TLS_VERIFY: "1" })).toMatchObject({ protocol: "https", port: "4000" });
   });
 
-  it("reads ssh with the user and the agent", () => {
-    expect(engineAddress("ssh://deploy@build-host:2222", { SSH_AUTH_SOCK: "/run/agent.sock" })).toEqual({
-      protocol: "ssh",
-      host: "build-host",
-      port: "2222",
-      username: "deploy",
-      sshOptions: { agent: "/run/agent.sock" },
-    });
+  it("reads ssh as HTTP over an ssh agent for the user, host and port", () => {
+    const options = engineAddress("ssh://deploy@build-host:2222", {});
+    expect(options).toMatchObject({ protocol: "http", host: "build-host", port: "2222" });
+    expect((options as { agent?: unknown }).agent).toBeInstanceOf(Agent);
+    expect(sshEngineTarget(new URL("ssh://deploy@build-host:2222"))).toEqual({ host: "build-host", port: 2222, user: "deploy" });
+    expect(sshEngineTarget(new URL("ssh://build-host"))).toEqual({ host: "build-host" });
   });
 
   it("refuses other schemes with the forms it accepts", () => {

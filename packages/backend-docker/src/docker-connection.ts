@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Docker from "dockerode";
+import { sshEngineAgent, sshEngineTarget } from "./ssh-engine-agent.js";
 
 /** Connecting to the engine may not hang: a socket that does not answer fails after this long. */
 const connectionTimeoutMs = 10_000;
@@ -8,7 +9,7 @@ const connectionTimeoutMs = 10_000;
 /**
  * A client for the engine at `host` (`unix:///path`, `tcp://host:port`, `ssh://user@host`), else the one
  * `DOCKER_HOST` names, else the default socket. TLS follows `DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH`, as the
- * docker CLI does; ssh uses the agent at `SSH_AUTH_SOCK`.
+ * docker CLI does; ssh connects as the ssh backend does (known_hosts, keys, `SSH_AUTH_SOCK`, ~/.ssh/config).
  */
 export function connectEngine(host: string | undefined, env: NodeJS.ProcessEnv = process.env): Docker {
   const address = host ?? env.DOCKER_HOST;
@@ -22,13 +23,10 @@ export function engineAddress(address: string, env: NodeJS.ProcessEnv): Docker.D
   if (address.startsWith("/")) return { socketPath: address };
   const url = new URL(address.includes("//") ? address : `tcp://${address}`);
   if (url.protocol === "ssh:") {
-    return {
-      protocol: "ssh",
-      host: url.hostname,
-      port: url.port || 22,
-      ...(url.username && { username: decodeURIComponent(url.username) }),
-      ...(env.SSH_AUTH_SOCK && { sshOptions: { agent: env.SSH_AUTH_SOCK } }),
-    } as Docker.DockerOptions;
+    // HTTP over ssh channels: the host and port here only fill the requests' Host header.
+    // (docker-modem honours `agent`; its types do not list it.)
+    const agent = sshEngineAgent(sshEngineTarget(url));
+    return { protocol: "http", host: url.hostname, port: url.port || 22, agent } as Docker.DockerOptions;
   }
   if (url.protocol !== "tcp:" && url.protocol !== "http:" && url.protocol !== "https:") {
     throw new Error(`unsupported engine address ${address}: use unix:///path/docker.sock, tcp://host:port or ssh://user@host`);

@@ -1,1 +1,2 @@
 export { type SshBackendOptions, ssh } from "./ssh-backend.js";
+export { type CommandStream, openSshCommandStreams, type SshCommandStreams } from "./ssh-command-streams.js";

@@ -1,6 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { homedir } from "node:os";
-import { join } from "node:path";
 import {
   type Backend,
   type BackendContext,
@@ -14,16 +12,14 @@ import {
   type SshBackendOptions,
   signalTaggedProgram,
 } from "@hermes/core";
-import type { ConnectionSettings } from "./open-connection.js";
+import { connectionSettings, defaults } from "./connection-settings.js";
 import { SshConnection } from "./ssh-connection.js";
 import { SshFiles } from "./ssh-files.js";
 import { startSshProcess } from "./ssh-process.js";
-import { expandHome, resolveTarget } from "./ssh-target.js";
 
 export type { SshBackendOptions } from "@hermes/core";
 
 const bashPath = "bash";
-const defaults = { connectTimeoutMs: 15_000, keepaliveMs: 15_000 };
 
 /**
  * Commands on a remote host over one SSH connection (ssh2): host keys verified against known_hosts, a
@@ -59,18 +55,6 @@ export function ssh(options: SshBackendOptions = {}): Backend {
         connection.close();
       }
     },
-  };
-}
-
-async function connectionSettings(options: SshBackendOptions, backendName: string): Promise<ConnectionSettings> {
-  return {
-    target: await resolveTarget(options),
-    backendName,
-    ...(options.passphrase !== undefined && { passphrase: options.passphrase }),
-    connectTimeoutMs: options.connectTimeoutMs ?? defaults.connectTimeoutMs,
-    keepaliveMs: options.keepaliveMs ?? defaults.keepaliveMs,
-    knownHostsFiles: [expandHome(options.knownHostsFile ?? join(homedir(), ".ssh", "known_hosts")), "/etc/ssh/ssh_known_hosts"],
-    trustOnFirstUse: options.trustOnFirstUse ?? false,
   };
 }
 
