@@ -10,10 +10,8 @@ import {
   ControlShell,
   type DockerBackendOptions,
   HermesError,
-  killTaggedFunction,
   type ProcessSpec,
   type RawProcess,
-  signalTaggedProgram,
 } from "@hermes/core";
 import type Docker from "dockerode";
 import { collectOutput } from "./collect-output.js";
@@ -107,7 +105,7 @@ async function instanceOn(
     backendName: context.backendName,
     newTag: () => randomBytes(8).toString("hex"),
     signal: async (tag: string, signal: NodeJS.Signals) => {
-      await control.run(signalTaggedProgram(tag, signal));
+      await control.signalTagged(tag, signal);
     },
   };
   const start = (spec: ProcessSpec): Promise<RawProcess> =>
@@ -123,10 +121,7 @@ async function instanceOn(
     defaultCwd: options.cwd ?? dockerDefaults.cwd,
     bashPath,
     start,
-    killTagged: async (selector, kill) => {
-      const output = await control.run(`${killTaggedFunction(selector, kill)}\n__hermes_kill_tagged`);
-      return Number.parseInt(output.trim(), 10) || 0;
-    },
+    killTagged: (selector, kill) => control.killTagged(selector, kill),
     files: new DockerFiles(container, new ExecFiles(run, bashPath), tmpfsPathsOf(options), context.warn),
     dispose: async () => {
       control.close();

@@ -6,11 +6,9 @@ import {
   type Capabilities,
   ConfigError,
   ControlShell,
-  killTaggedFunction,
   type ProcessSpec,
   type RawProcess,
   type SshBackendOptions,
-  signalTaggedProgram,
 } from "@hermes/core";
 import { connectionSettings, defaults } from "./connection-settings.js";
 import { SshConnection } from "./ssh-connection.js";
@@ -76,7 +74,7 @@ async function instanceOn(connection: SshConnection, options: SshBackendOptions,
     backendName,
     newTag: () => randomBytes(8).toString("hex"),
     signal: async (tag: string, signal: NodeJS.Signals) => {
-      await control.run(signalTaggedProgram(tag, signal));
+      await control.signalTagged(tag, signal);
     },
   };
   const start = (spec: ProcessSpec): Promise<RawProcess> => startSshProcess(processContext, spec);
@@ -97,10 +95,7 @@ async function instanceOn(connection: SshConnection, options: SshBackendOptions,
     defaultCwd: remoteCwd(options.cwd, home),
     bashPath,
     start,
-    killTagged: async (selector, kill) => {
-      const output = await control.run(`${killTaggedFunction(selector, kill)}\n__hermes_kill_tagged`);
-      return Number.parseInt(output.trim(), 10) || 0;
-    },
+    killTagged: (selector, kill) => control.killTagged(selector, kill),
     files: new SshFiles(connection, runRemote),
     // The remote working folder stays, as a server's user expects; only the connection goes.
     dispose: async () => {

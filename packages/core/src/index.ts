@@ -15,6 +15,7 @@ export {
   knownHostName,
   knownKeyTypes,
 } from "./remote/known-hosts.js";
+export { createRouter, type RouteDecision, type Router, type RouterConfig } from "./router/create-router.js";
 export { ControlShell } from "./session/control-shell.js";
 export { killTaggedFunction, killTaggedScript } from "./session/kill-tagged-script.js";
 export { processTagVariable, signalTaggedProgram } from "./session/signal-tagged-program.js";

@@ -1,11 +1,14 @@
 import { z } from "zod";
 import type { ConfigIssue } from "../errors/config-error.js";
+import { parseTimeWindow } from "../router/time-window.js";
 import { type BackendType, backendOptionSchemas, backendTypes } from "./backend-options.js";
 import { configIssues } from "./config-issues.js";
 import type { BackendInstanceConfig, HermesConfig, PolicyConfig, RoutingRuleConfig } from "./hermes-config.js";
 import { duration, text, textList } from "./schema-helpers.js";
 
-const timeWindow = z.string().refine(isTimeWindow, { error: 'a local-time window such as "01:00-06:00" (it may cross midnight)' });
+const timeWindow = z.string().refine((value) => parseTimeWindow(value) !== undefined, {
+  error: 'a local-time window such as "01:00-06:00" (start and end differ; it may cross midnight)',
+});
 
 const ruleSchema = z.strictObject({
   match: z.strictObject({
@@ -123,11 +126,4 @@ function sectionKeys(path: PropertyKey[]): string[] {
 export function optionKeys(type: BackendType): string[] {
   const schema = backendOptionSchemas[type] as unknown as { in?: { shape?: Record<string, unknown> } };
   return Object.keys(schema.in?.shape ?? {});
-}
-
-function isTimeWindow(value: string): boolean {
-  const match = /^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$/.exec(value);
-  if (!match) return false;
-  const [, startHour, startMinute, endHour, endMinute] = match.map(Number);
-  return [startHour, endHour].every((hour) => (hour ?? 24) < 24) && [startMinute, endMinute].every((minute) => (minute ?? 60) < 60);
 }

@@ -23,12 +23,32 @@ const common = {
   command_timeout: duration.optional(),
   /** Variables set in the environment. */
   env: variables.optional(),
+  /** How long the environment stays up after its last use (instead of the section's lifetime_seconds). */
+  keep_warm: duration.optional(),
+  /** Estimated cost at which an environment's run is stopped. */
+  budget_per_run_usd: z.number().nonnegative().optional(),
+  /** Overrides the price table's estimate for this instance. */
+  price_per_hour_usd: z.number().nonnegative().optional(),
+};
+
+/** YAML names of the common keys whose option name is not just camelCase. */
+const commonRenames = {
+  command_timeout: "commandTimeoutMs",
+  keep_warm: "keepWarmMs",
+  budget_per_run_usd: "budgetPerRunUsd",
+  price_per_hour_usd: "pricePerHourUsd",
 };
 
 export interface CommonBackendOptions {
   cwd?: string;
   commandTimeoutMs?: number;
   env?: Record<string, string>;
+  /** In a routed environment: idle time after which this backend's environment is disposed (default: lifetime_seconds). */
+  keepWarmMs?: number;
+  /** Estimated cost (USD) at which an environment's run is stopped and later calls refused. */
+  budgetPerRunUsd?: number;
+  /** Estimated price of an environment of this instance per hour it exists; default from the price table of its type. */
+  pricePerHourUsd?: number;
 }
 
 export interface LocalBackendOptions extends CommonBackendOptions {
@@ -139,7 +159,7 @@ export const backendOptionSchemas: { [T in BackendType]: z.ZodType<BackendOption
       env_blocklist: textList.optional(),
       bash_path: text.optional(),
     })
-    .transform((input) => camelKeys<LocalBackendOptions>(input, { command_timeout: "commandTimeoutMs" })),
+    .transform((input) => camelKeys<LocalBackendOptions>(input, commonRenames)),
   docker: z
     .strictObject({
       ...common,
@@ -159,7 +179,7 @@ export const backendOptionSchemas: { [T in BackendType]: z.ZodType<BackendOption
       host: text.optional(),
       name: text.optional(),
     })
-    .transform((input) => camelKeys<DockerBackendOptions>(input, { ...sizeKeys, command_timeout: "commandTimeoutMs" })),
+    .transform((input) => camelKeys<DockerBackendOptions>(input, { ...sizeKeys, ...commonRenames })),
   ssh: z
     .strictObject({
       ...common,
@@ -178,7 +198,7 @@ export const backendOptionSchemas: { [T in BackendType]: z.ZodType<BackendOption
     })
     .transform((input) =>
       camelKeys<SshBackendOptions>(input, {
-        command_timeout: "commandTimeoutMs",
+        ...commonRenames,
         timeout: "connectTimeoutMs",
         keepalive: "keepaliveMs",
         known_hosts: "knownHostsFile",
@@ -194,7 +214,7 @@ export const backendOptionSchemas: { [T in BackendType]: z.ZodType<BackendOption
       memory_mb: sizeMb.optional(),
       gpu: text.optional(),
     })
-    .transform((input) => camelKeys<ModalBackendOptions>(input, { ...sizeKeys, command_timeout: "commandTimeoutMs" })),
+    .transform((input) => camelKeys<ModalBackendOptions>(input, { ...sizeKeys, ...commonRenames })),
   daytona: z
     .strictObject({
       ...common,
@@ -204,10 +224,10 @@ export const backendOptionSchemas: { [T in BackendType]: z.ZodType<BackendOption
       memory_mb: sizeMb.optional(),
       disk_mb: sizeMb.optional(),
     })
-    .transform((input) => camelKeys<DaytonaBackendOptions>(input, { ...sizeKeys, command_timeout: "commandTimeoutMs" })),
+    .transform((input) => camelKeys<DaytonaBackendOptions>(input, { ...sizeKeys, ...commonRenames })),
   "vercel-sandbox": z
     .strictObject({ ...common, runtime: text.optional(), vcpus: positiveNumber.optional(), memory_mb: sizeMb.optional() })
-    .transform((input) => camelKeys<VercelSandboxBackendOptions>(input, { ...sizeKeys, command_timeout: "commandTimeoutMs" })),
+    .transform((input) => camelKeys<VercelSandboxBackendOptions>(input, { ...sizeKeys, ...commonRenames })),
   singularity: z
     .strictObject({
       ...common,
@@ -216,5 +236,5 @@ export const backendOptionSchemas: { [T in BackendType]: z.ZodType<BackendOption
       memory_mb: sizeMb.optional(),
       persistent: z.boolean().optional(),
     })
-    .transform((input) => camelKeys<SingularityBackendOptions>(input, { ...sizeKeys, command_timeout: "commandTimeoutMs" })),
+    .transform((input) => camelKeys<SingularityBackendOptions>(input, { ...sizeKeys, ...commonRenames })),
 };

@@ -1,3 +1,4 @@
+import type { TaskContext } from "../types/task-context.js";
 import type { BackendOptionsByType, BackendType } from "./backend-options.js";
 
 const configBrand = Symbol.for("hermes.config");
@@ -20,6 +21,8 @@ export interface RoutingMatch {
 
 export interface RoutingRuleConfig {
   match: RoutingMatch;
+  /** A predicate in code (not expressible in YAML); the rule applies when it and every `match` key hold. */
+  when?: (task: TaskContext) => boolean;
   backend: string;
 }
 

@@ -1,5 +1,7 @@
-import type { RawProcess } from "../types/backend.js";
+import type { KillOptions, ProcessSelector, RawProcess } from "../types/backend.js";
+import { killTaggedFunction } from "./kill-tagged-script.js";
 import { MarkerSplitter } from "./marker-splitter.js";
+import { signalTaggedProgram } from "./signal-tagged-program.js";
 
 /**
  * A bash started once per environment, with no tags, that runs short bash programs for core and the
@@ -27,6 +29,17 @@ export class ControlShell {
     const next = this.queue.then(() => this.runNow(program));
     this.queue = next.catch(() => {});
     return next;
+  }
+
+  /** A backend's `killTagged`: kills the selected processes' trees; returns how many were found. */
+  async killTagged(selector: ProcessSelector, options: KillOptions): Promise<number> {
+    const output = await this.run(`${killTaggedFunction(selector, options)}\n__hermes_kill_tagged`);
+    return Number.parseInt(output.trim(), 10) || 0;
+  }
+
+  /** Sends `signal` to the process started with `tag` (not its descendants). */
+  async signalTagged(tag: string, signal: NodeJS.Signals): Promise<void> {
+    await this.run(signalTaggedProgram(tag, signal));
   }
 
   /** Ends the shell. */
