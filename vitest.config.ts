@@ -20,5 +20,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: process.env.CI ? ["verbose"] : ["default"],
+    // Usage records of the tests' environments stay out of the user's ~/.hermes.
+    env: { HERMES_HOME: source("./node_modules/.cache/hermes-test-home") },
   },
 });

@@ -1,11 +1,17 @@
-import { type BackendType, backendTypes } from "./config/backend-options.js";
-import type { HermesConfig } from "./config/hermes-config.js";
+import { type BackendType, backendTypes, type CommonBackendOptions } from "./config/backend-options.js";
+import type { BackendInstanceConfig, HermesConfig } from "./config/hermes-config.js";
 import { loadConfig } from "./config/load-config.js";
-import { Environment } from "./environment/environment.js";
 import { ConfigError } from "./errors/config-error.js";
 import { importBackendFactory } from "./import-backend.js";
+import { BackendSlot } from "./routed/backend-slot.js";
+import { RoutedEnvironment } from "./routed/routed-environment.js";
+import { createRouter } from "./router/create-router.js";
+import { newId } from "./session/shell-worker.js";
 import type { Backend } from "./types/backend.js";
+import type { Capabilities, IsolationLevel } from "./types/capabilities.js";
 import type { ExecutionEnvironment } from "./types/execution-environment.js";
+import { hourlyPrice } from "./usage/price-table.js";
+import { UsageStore } from "./usage/usage-store.js";
 
 export interface CreateEnvOptions {
   /**
@@ -21,11 +27,17 @@ export interface CreateEnvOptions {
   env?: Record<string, string>;
   /** Default limit for one `exec`, in milliseconds. Default: the configured timeout, else 180_000. */
   timeoutMs?: number;
+  /** Idle time after which a backend's environment is disposed (the next call starts a new one). Default: lifetime_seconds, else 300 s. */
+  lifetimeMs?: number;
+  /** Where usage is recorded: a directory, or false for nowhere. Default `$HERMES_HOME/usage`, else `~/.hermes/usage`. */
+  usage?: string | false;
 }
 
 /**
  * Creates an execution environment. Nothing starts until the first call (or `await env.start()`), but the
- * configuration is validated and the backend package loaded now, so mistakes surface here.
+ * configuration is validated and the default backend's package loaded now, so mistakes surface here.
+ * Over a multi-backend configuration (and no `backend` option) calls are routed per `task`; either way the
+ * environment gets idle expiry, usage and cost accounting and the process exit handlers (DESIGN.md section 6).
  */
 export async function createEnv(options: CreateEnvOptions = {}): Promise<ExecutionEnvironment> {
   const config = await loadConfig(options.config);
@@ -41,40 +53,141 @@ export async function createEnv(options: CreateEnvOptions = {}): Promise<Executi
       ...(config.file && { file: config.file }),
     });
   }
-  let backend: Backend;
-  let name: string;
-  let commandTimeoutMs: number | undefined;
-  if (typeof options.backend === "object") {
-    backend = options.backend;
-    name = backend.type;
-  } else {
-    name = options.backend ?? config.defaultBackend;
-    const instance = config.backends[name] ?? (isBackendType(name) ? { type: name, options: {} } : undefined);
-    if (!instance) {
-      throw new ConfigError({
-        issues: [
-          {
-            path: "backend",
-            value: name,
-            expected: `a configured backend (${Object.keys(config.backends).join(", ")}) or a backend type (${backendTypes.join(", ")})`,
-          },
-        ],
-      });
-    }
-    const factory = await importBackendFactory(instance.type);
-    backend = factory(instance.options as never);
-    commandTimeoutMs = instance.options.commandTimeoutMs;
+  const id = newId();
+  const usage = options.usage === false ? undefined : new UsageStore(typeof options.usage === "string" ? options.usage : undefined);
+  const lifetimeMs = options.lifetimeMs ?? (config.lifetimeSeconds ?? defaultLifetimeSeconds) * 1000;
+  const instances = selectedInstances(options.backend, config);
+  const described = new Map<string, { type: string; capabilities: Capabilities }>();
+  const slots = new Map<string, BackendSlot>();
+  for (const [name, instance] of instances) {
+    const load = instance.backend ? async () => instance.backend as Backend : lazyBackend(instance.config as BackendInstanceConfig);
+    // The default backend is loaded now: its capabilities describe the environment, and a missing package fails here.
+    if (name === instances.defaultName) described.set(name, describe(await load()));
+    const settings = (instance.config?.options ?? {}) as CommonBackendOptions;
+    const timeoutMs = options.timeoutMs ?? settings.commandTimeoutMs;
+    slots.set(
+      name,
+      new BackendSlot({
+        name,
+        type: instance.type,
+        backend: load,
+        environment: {
+          id: name === instances.defaultName ? id : `${id}-${name}`,
+          backendName: name,
+          ...(timeoutMs !== undefined && { timeoutMs }),
+          ...(options.cwd !== undefined && { cwd: options.cwd }),
+          ...(options.env !== undefined && { env: options.env }),
+          warnings: name === instances.defaultName ? config.warnings : [],
+        },
+        idleMs: settings.keepWarmMs ?? lifetimeMs,
+        pricePerHour: instance.config ? hourlyPrice(instance.config) : (settings.pricePerHourUsd ?? 0),
+        budgetUsd: settings.budgetPerRunUsd,
+        usage,
+        get events() {
+          return environment;
+        },
+      }),
+    );
   }
-  const timeoutMs = options.timeoutMs ?? commandTimeoutMs;
-  const environment = new Environment(backend, {
-    backendName: name,
-    ...(timeoutMs !== undefined && { timeoutMs }),
-    ...(options.cwd !== undefined && { cwd: options.cwd }),
-    ...(options.env !== undefined && { env: options.env }),
-    warnings: config.warnings,
+  const router =
+    instances.size > 1
+      ? createRouter(config)
+      : createRouter({ defaultBackend: instances.defaultName, routing: { rules: [], fallback: [] } });
+  const environment: RoutedEnvironment = new RoutedEnvironment({
+    id,
+    router,
+    slots,
+    usage,
+    describe: (name) => described.get(name) ?? describeConfigured(instances.get(name)),
   });
   return environment;
 }
+
+const defaultLifetimeSeconds = 300;
+
+interface SelectedInstance {
+  type: string;
+  config?: BackendInstanceConfig;
+  backend?: Backend;
+}
+
+/** The instances the environment uses: the one named or given, else every configured one. */
+function selectedInstances(
+  choice: string | Backend | undefined,
+  config: HermesConfig,
+): Map<string, SelectedInstance> & { defaultName: string } {
+  const selected = new Map<string, SelectedInstance>() as Map<string, SelectedInstance> & { defaultName: string };
+  if (typeof choice === "object") {
+    selected.set(choice.type, { type: choice.type, backend: choice });
+    selected.defaultName = choice.type;
+    return selected;
+  }
+  if (choice === undefined) {
+    for (const [name, instance] of Object.entries(config.backends)) selected.set(name, { type: instance.type, config: instance });
+    selected.defaultName = config.defaultBackend;
+    return selected;
+  }
+  const instance = config.backends[choice] ?? (isBackendType(choice) ? { type: choice, options: {} } : undefined);
+  if (!instance) {
+    throw new ConfigError({
+      issues: [
+        {
+          path: "backend",
+          value: choice,
+          expected: `a configured backend (${Object.keys(config.backends).join(", ")}) or a backend type (${backendTypes.join(", ")})`,
+        },
+      ],
+    });
+  }
+  selected.set(choice, { type: instance.type, config: instance as BackendInstanceConfig });
+  selected.defaultName = choice;
+  return selected;
+}
+
+/** Imports the backend's package on first use, once. */
+function lazyBackend(instance: BackendInstanceConfig): () => Promise<Backend> {
+  let backend: Promise<Backend> | undefined;
+  return () => {
+    backend ??= importBackendFactory(instance.type).then((factory) => factory(instance.options as never));
+    backend.catch(() => {
+      backend = undefined;
+    });
+    return backend;
+  };
+}
+
+function describe(backend: Backend): { type: string; capabilities: Capabilities } {
+  return { type: backend.type, capabilities: backend.capabilities };
+}
+
+/** Without loading a backend's package: its type, and the isolation its type gives (for fallback warnings). */
+function describeConfigured(instance: SelectedInstance | undefined): { type: string; capabilities: Capabilities } {
+  const type = instance?.type ?? "unknown";
+  return { type, capabilities: { ...unknownCapabilities, isolation: isolationOfType[type] ?? "none" } };
+}
+
+const isolationOfType: Record<string, IsolationLevel> = {
+  local: "none",
+  docker: "container",
+  ssh: "remote-host",
+  modal: "microvm",
+  daytona: "container",
+  "vercel-sandbox": "microvm",
+  singularity: "namespace",
+};
+
+const unknownCapabilities: Capabilities = {
+  persistentSession: true,
+  stdin: true,
+  pty: false,
+  background: true,
+  snapshot: false,
+  hibernate: false,
+  gpu: false,
+  fileAccess: true,
+  isolation: "none",
+  network: "host",
+};
 
 function isBackendType(name: string): name is BackendType {
   return (backendTypes as string[]).includes(name);

@@ -15,8 +15,12 @@ export {
   knownHostName,
   knownKeyTypes,
 } from "./remote/known-hosts.js";
+export { cleanupAll, setExitHandlers } from "./routed/environment-registry.js";
+export type { RoutedEnvironment } from "./routed/routed-environment.js";
 export { createRouter, type RouteDecision, type Router, type RouterConfig } from "./router/create-router.js";
 export { ControlShell } from "./session/control-shell.js";
 export { killTaggedFunction, killTaggedScript } from "./session/kill-tagged-script.js";
 export { processTagVariable, signalTaggedProgram } from "./session/signal-tagged-program.js";
 export type * from "./types/index.js";
+export { defaultRates, type HourlyRates, hourlyPrice } from "./usage/price-table.js";
+export { defaultUsageDirectory, UsageStore, type UsageTotals } from "./usage/usage-store.js";

@@ -24,6 +24,8 @@ import { rawCommandSpec } from "./raw-command.js";
 import { SpawnedProcess } from "./spawned-process.js";
 
 export interface EnvironmentOptions {
+  /** The environment's id (it labels what the backend creates). Default: a new random id. */
+  id?: string;
   /** Configured instance name (defaults to the backend type). */
   backendName?: string;
   /** Default `exec` timeout. Default 180_000 ms. */
@@ -50,7 +52,7 @@ interface RunningCommand {
  * aborts, output capping and the file API from the backend's primitives. Starts lazily on first use.
  */
 export class Environment extends EventEmitter<EnvironmentEvents> implements ExecutionEnvironment {
-  readonly id = newId();
+  readonly id: string;
   readonly backend: string;
   readonly type: string;
   readonly capabilities: Capabilities;
@@ -75,6 +77,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
     private readonly options: EnvironmentOptions = {},
   ) {
     super();
+    this.id = options.id ?? newId();
     this.type = source.type;
     this.backend = options.backendName ?? source.type;
     this.capabilities = source.capabilities;

@@ -1,5 +1,6 @@
 export { BackendNotInstalledError } from "./backend-not-installed-error.js";
 export { BackendUnavailableError } from "./backend-unavailable-error.js";
+export { BudgetExceededError } from "./budget-exceeded-error.js";
 export { CommandAbortedError } from "./command-aborted-error.js";
 export { ConfigError, type ConfigIssue } from "./config-error.js";
 export { EnvironmentDisposedError } from "./environment-disposed-error.js";

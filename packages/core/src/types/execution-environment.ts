@@ -34,6 +34,12 @@ export interface EnvironmentEvents {
   /** Slow preparation in progress, e.g. an image pull (`current`/`total` in bytes when known). */
   progress: (event: { backend: string; message: string; current?: number; total?: number }) => void;
   disposed: () => void;
+  /** A routed environment chose a backend for a call. */
+  route: (event: { task: TaskContext; backend: string; rule?: number; reason: string }) => void;
+  /** The chosen backend was unavailable and a fallback is used; also a `warning`. */
+  fallback: (event: { from: string; to: string; reason: string; lessIsolated: boolean; task: TaskContext }) => void;
+  /** A backend's environment idled past its lifetime (or keep_warm) and was disposed; the next call there starts a new one. */
+  expired: (event: { backend: string; idleMs: number }) => void;
 }
 
 export interface ExecutionEnvironment extends AsyncDisposable {

@@ -1,0 +1,178 @@
+import type { EventEmitter } from "eventemitter3";
+import { Environment, type EnvironmentOptions } from "../environment/environment.js";
+import { BudgetExceededError } from "../errors/budget-exceeded-error.js";
+import { EnvironmentDisposedError } from "../errors/environment-disposed-error.js";
+import type { Backend } from "../types/backend.js";
+import type { EnvironmentEvents } from "../types/execution-environment.js";
+import type { UsageStore } from "../usage/usage-store.js";
+
+/** Events of a backend's environment that the routed environment passes on. */
+const forwardedEvents = ["exec:start", "exec:end", "session:restart", "output:stray", "warning", "progress"] as const;
+
+/** How often a running environment's cost is compared with its budget. */
+const budgetCheckMs = 1000;
+
+export interface SlotOptions {
+  name: string;
+  type: string;
+  /** The backend object (imported on first use for configured instances). */
+  backend: () => Promise<Backend>;
+  environment: EnvironmentOptions;
+  /** Disposed after this long without a call, unless a command or background process runs. */
+  idleMs: number;
+  /** USD per hour the environment exists. */
+  pricePerHour: number;
+  budgetUsd: number | undefined;
+  usage: UsageStore | undefined;
+  /** Where forwarded and lifecycle events go (the routed environment). */
+  events: EventEmitter<EnvironmentEvents>;
+}
+
+/**
+ * One configured backend inside a routed environment: its live environment (created on first use, so it
+ * keeps its session between calls), idle expiry, usage and cost accounting, and the run's budget.
+ */
+export class BackendSlot {
+  private environment: Environment | undefined;
+  private creating: Promise<Environment> | undefined;
+  private busy = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private budgetTimer: NodeJS.Timeout | undefined;
+  private runStartedAt = 0;
+  private costCountedAt = 0;
+  private exceeded: BudgetExceededError | undefined;
+  /** Aborts the calls in flight when the budget is passed. */
+  private stopAll = new AbortController();
+  private closed = false;
+
+  constructor(private readonly options: SlotOptions) {}
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** The live environment, if one runs. */
+  get live(): Environment | undefined {
+    return this.environment;
+  }
+
+  /** The environment, created and started if there is none. */
+  acquire(): Promise<Environment> {
+    if (this.exceeded) return Promise.reject(this.exceeded);
+    if (this.environment) return Promise.resolve(this.environment);
+    this.creating ??= this.create().catch((error: unknown) => {
+      this.creating = undefined;
+      throw error;
+    });
+    return this.creating;
+  }
+
+  /**
+   * Runs `work` on the environment: idle expiry waits for it, and when a budget is set, it gets a signal
+   * that fires when the budget is passed (the error then says so, with the stopped command's result).
+   */
+  async use<T>(environment: Environment, work: (stop: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    this.busy++;
+    clearTimeout(this.idleTimer);
+    try {
+      return await work(this.options.budgetUsd === undefined ? undefined : this.stopAll.signal);
+    } catch (error) {
+      if (this.exceeded) throw new BudgetExceededError({ ...this.budgetFacts(), ...resultOf(error) });
+      throw error;
+    } finally {
+      if (--this.busy === 0 && this.environment === environment) this.armIdleTimer();
+    }
+  }
+
+  /** Adds the cost of the time the environment has existed since the last count to the usage store. */
+  countCost(): void {
+    if (!this.environment || this.options.pricePerHour === 0) return;
+    const now = Date.now();
+    this.options.usage?.add(this.name, { costUsd: ((now - this.costCountedAt) / 3_600_000) * this.options.pricePerHour });
+    this.costCountedAt = now;
+  }
+
+  async dispose(): Promise<void> {
+    this.closed = true;
+    await this.creating?.catch(() => {});
+    await this.retire();
+  }
+
+  private async create(): Promise<Environment> {
+    const environment = new Environment(await this.options.backend(), this.options.environment);
+    for (const name of forwardedEvents) {
+      environment.on(name, (...args: unknown[]) =>
+        (this.options.events.emit as (event: string, ...rest: unknown[]) => boolean)(name, ...args),
+      );
+    }
+    environment.on("exec:end", ({ result }) => this.options.usage?.add(this.name, { commands: 1, busySeconds: result.durationMs / 1000 }));
+    try {
+      await environment.start();
+    } catch (error) {
+      await environment.dispose();
+      throw error;
+    }
+    if (this.closed) {
+      await environment.dispose();
+      throw new EnvironmentDisposedError({ environmentId: this.options.environment.id ?? this.name, operation: "start" });
+    }
+    this.environment = environment;
+    this.runStartedAt = Date.now();
+    this.costCountedAt = this.runStartedAt;
+    if (this.options.budgetUsd !== undefined && this.options.pricePerHour > 0) {
+      this.budgetTimer = setInterval(() => this.checkBudget(), budgetCheckMs).unref();
+    }
+    this.armIdleTimer();
+    return environment;
+  }
+
+  private budgetFacts() {
+    return { backend: this.name, budgetUsd: this.options.budgetUsd ?? 0, costUsd: this.runCost() };
+  }
+
+  private runCost(): number {
+    return ((Date.now() - this.runStartedAt) / 3_600_000) * this.options.pricePerHour;
+  }
+
+  private checkBudget(): void {
+    if (this.exceeded || !this.environment || this.runCost() < (this.options.budgetUsd ?? Number.POSITIVE_INFINITY)) return;
+    this.exceeded = new BudgetExceededError(this.budgetFacts());
+    this.options.events.emit("warning", { code: "BUDGET_EXCEEDED", message: this.exceeded.message });
+    this.stopAll.abort(this.exceeded);
+    // Whatever still runs there keeps costing: the environment goes (its calls in flight return first).
+    void this.retire();
+  }
+
+  private armIdleTimer(): void {
+    clearTimeout(this.idleTimer);
+    if (this.closed || !Number.isFinite(this.options.idleMs)) return;
+    this.idleTimer = setTimeout(() => void this.expireIfIdle(), this.options.idleMs).unref();
+  }
+
+  private async expireIfIdle(): Promise<void> {
+    const environment = this.environment;
+    if (!environment || this.busy > 0) return;
+    const status = await environment.status();
+    if (status.runningCommands > 0 || status.backgroundProcesses > 0) return this.armIdleTimer();
+    await this.retire();
+    this.options.events.emit("expired", { backend: this.name, idleMs: this.options.idleMs });
+  }
+
+  /** Disposes the live environment, counting its cost up to now. */
+  private async retire(): Promise<void> {
+    const environment = this.environment;
+    if (!environment) return;
+    this.countCost();
+    this.environment = undefined;
+    this.creating = undefined;
+    clearTimeout(this.idleTimer);
+    clearInterval(this.budgetTimer);
+    await environment.dispose();
+  }
+}
+
+/** The partial result a stopped command carries (CommandAbortedError has one). */
+function resultOf(error: unknown): { result?: never } {
+  const result = (error as { result?: unknown } | undefined)?.result;
+  return result === undefined ? {} : ({ result } as never);
+}
