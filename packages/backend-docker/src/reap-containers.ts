@@ -1,6 +1,4 @@
-import { readFileSync } from "node:fs";
-import { hostname } from "node:os";
-import type { ReapOptions, ReapReport } from "@hermes/core";
+import { ownerState, type ReapOptions, type ReapReport } from "@hermes/core";
 import type Docker from "dockerode";
 
 /**
@@ -16,10 +14,8 @@ export async function reapContainers(engine: Docker, options: ReapOptions = {}):
     if (labels["hermes.persistent"] === "true") continue;
     const created = Date.parse(labels["hermes.created"] ?? "") || info.Created * 1000;
     if (options.olderThanMs !== undefined && Date.now() - created < options.olderThanMs) continue;
-    const [ownerHost, ownerPid] = (labels["hermes.owner"] ?? "").split("/");
-    if (ownerHost === hostname()) {
-      if (processRuns(Number(ownerPid))) continue;
-    } else if (options.olderThanMs === undefined) continue;
+    const owner = ownerState(labels["hermes.owner"] ?? "");
+    if (owner === "running" || (owner === "elsewhere" && options.olderThanMs === undefined)) continue;
     const name = info.Names?.[0]?.replace(/^\//, "") ?? info.Id.slice(0, 12);
     if (!options.dryRun) {
       await engine
@@ -33,21 +29,4 @@ export async function reapContainers(engine: Docker, options: ReapOptions = {}):
     removed.push(`docker container ${name}`);
   }
   return { removed };
-}
-
-/** Whether a process of this machine runs; a zombie (killed, not yet reaped) does not. */
-function processRuns(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    // No /proc (macOS): ask the kernel.
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

@@ -31,7 +31,7 @@ const secretValues = [
 const essentialNames = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TERM", "TMPDIR", "TZ"];
 
 /** Core's bookkeeping variables; an outer environment's must not leak into ours. */
-const internalNames = new Set(["HERMES_ENV_ID", "HERMES_EXEC_ID"]);
+const internalNames = new Set(["HERMES_ENV_ID", "HERMES_EXEC_ID", "HERMES_OWNER"]);
 
 export interface HostEnvironmentOptions {
   inheritEnv?: boolean;

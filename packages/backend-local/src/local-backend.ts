@@ -14,6 +14,7 @@ import {
 import { hostEnvironment } from "./host-environment.js";
 import { isInside, LocalFiles } from "./local-files.js";
 import { startLocalProcess } from "./local-process.js";
+import { ownerVariable, reapProcesses } from "./reap-processes.js";
 
 export type { LocalBackendOptions } from "@hermes/core";
 
@@ -39,7 +40,7 @@ export function local(options: LocalBackendOptions = {}): Backend {
   return {
     type: "local",
     capabilities,
-    create: () => createLocalInstance(options),
+    create: (context) => createLocalInstance(options, context.labels["hermes.owner"]),
     health: async () => {
       const probe = await startLocalProcess(
         { argv: [options.bashPath ?? "bash", "-c", "exit 0"], stdin: "ignore" },
@@ -49,13 +50,15 @@ export function local(options: LocalBackendOptions = {}): Backend {
       const exit = await probe.exited;
       return exit.code === 0 ? { ok: true } : { ok: false, reason: `bash exited with ${exit.code ?? exit.signal}` };
     },
+    reap: reapProcesses,
   };
 }
 
-async function createLocalInstance(options: LocalBackendOptions): Promise<BackendInstance> {
+async function createLocalInstance(options: LocalBackendOptions, owner: string | undefined): Promise<BackendInstance> {
   const sandboxRoot = options.sandboxRoot === undefined ? undefined : await prepareSandboxRoot(expandHome(options.sandboxRoot));
   const defaultCwd = await resolveCwd(options, sandboxRoot);
-  const environment = hostEnvironment(process.env, options);
+  // Every process inherits its owner's label, so a reaper can find what a crashed owner left behind.
+  const environment = { ...hostEnvironment(process.env, options), ...(owner && { [ownerVariable]: owner }) };
   const bashPath = options.bashPath ?? "bash";
   const start: BackendInstance["start"] = (spec) => startLocalProcess(spec, environment);
   return {

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hostProcessAlive } from "@hermes/testkit";
@@ -185,15 +185,29 @@ terminal:
 });
 
 describe("hermes-env backend status", () => {
-  it("lists each configured backend: ready, or not installed with the install command", async () => {
+  it("lists each configured backend: ready, or not configured with what is missing", async () => {
     const file = join(work, "status.yaml");
     await writeFile(file, "backend:\n  default: here\n  backends:\n    here: { type: local }\n    gpu: { type: modal, app: hermes }\n");
-    const run = await cli(["backend", "status", "--config", file]);
+    const run = await cli(["backend", "status", "--config", file], { env: { HERMES_HOME: join(home, "status-empty") } });
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split("\n");
-    expect(lines[0]).toMatch(/^BACKEND\s+TYPE\s+STATUS$/);
-    expect(lines).toContainEqual(expect.stringMatching(/^here \(default\)\s+local\s+ready$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^gpu\s+modal\s+not installed: npm install @hermes\/backend-/));
+    expect(lines[0]).toMatch(/^BACKEND\s+STATUS\s+LAST_USE\s+USAGE_TODAY\s+COST_TODAY$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^here \(default\)\s+ready\s+never\s+0 commands, 0\.0s busy\s+\$0\.00$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^gpu\s+not configured: not installed; npm install @hermes\/backend-/));
+  });
+
+  it("shows the command just run in its row, and separate runs add up", async () => {
+    const file = join(work, "usage.yaml");
+    const env = { HERMES_HOME: join(home, "status-usage") };
+    await writeFile(file, "backend:\n  default: here\n  backends:\n    here: { type: local }\n    other: { type: local }\n");
+    expect(await cli(["exec", "--config", file, "--", "sleep 0.3"], { env })).toMatchObject({ code: 0 });
+    expect(await cli(["exec", "--config", file, "--", "true"], { env })).toMatchObject({ code: 0 });
+    const run = await cli(["backend", "status", "--config", file], { env });
+    const lines = run.stdout.trim().split("\n");
+    expect(lines).toContainEqual(expect.stringMatching(/^here \(default\)\s+ready\s+\d+s ago\s+2 commands, 0\.[3-9]s busy\s+\$0\.00$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^other\s+ready\s+never\s+0 commands/));
+    const json = JSON.parse((await cli(["backend", "status", "--config", file, "--json"], { env })).stdout);
+    expect(json[0]).toMatchObject({ backend: "here", usageToday: { commands: 2 }, lastUse: expect.any(String) });
   });
 
   it("reports a local backend whose bash cannot run as unreachable, with the reason", async () => {
@@ -201,7 +215,43 @@ describe("hermes-env backend status", () => {
     await writeFile(file, "backend:\n  default: broken\n  backends:\n    broken: { type: local, bash_path: /nonexistent/bash }\n");
     const run = await cli(["backend", "status", "--config", file, "--json"]);
     expect(JSON.parse(run.stdout)).toEqual([
-      { backend: "broken", type: "local", status: "unreachable", reason: expect.stringMatching(/bash/) },
+      expect.objectContaining({ backend: "broken", type: "local", status: "unreachable", reason: expect.stringMatching(/bash/) }),
     ]);
   });
+});
+
+describe("hermes-env backend reap", () => {
+  it("finds and ends the processes a killed owner left behind, and only those", async () => {
+    const script = join(work, "crash.mjs");
+    const core = fileURLToPath(new URL("../../core/dist/index.js", import.meta.url));
+    await writeFile(
+      script,
+      `import { createEnv } from ${JSON.stringify(core)};\n` +
+        "const env = await createEnv({ config: {} });\n" +
+        'console.log((await env.exec("nohup sleep 300 >/dev/null 2>&1 & echo $!")).stdout.trim());\n' +
+        "setInterval(() => {}, 60_000);\n",
+    );
+    const owner = spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "inherit"] });
+    const left = await new Promise<number>((resolve) =>
+      owner.stdout.once("data", (chunk: Buffer) => resolve(Number(String(chunk).trim()))),
+    );
+    const mine = spawn("sleep", ["300"], { env: { ...process.env, HERMES_OWNER: `${hostname()}/${process.pid}` } });
+    try {
+      owner.kill("SIGKILL");
+      await new Promise((resolve) => owner.once("exit", resolve));
+      expect(await hostProcessAlive(left)).toBe(true);
+      const dry = await cli(["backend", "reap", "--dry-run"]);
+      expect(dry.stdout).toContain(`local: would remove local process ${left} `);
+      expect(await hostProcessAlive(left)).toBe(true);
+      const run = await cli(["backend", "reap"]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`local: removed local process ${left} `);
+      expect(run.stdout).not.toContain(`process ${mine.pid} `);
+      expect(await hostProcessAlive(left)).toBe(false);
+      expect(await hostProcessAlive(mine.pid as number)).toBe(true);
+      expect((await cli(["backend", "reap"])).stdout).toContain("nothing left behind");
+    } finally {
+      mine.kill("SIGKILL");
+    }
+  }, 30_000);
 });

@@ -4,6 +4,7 @@ export { Environment, type EnvironmentOptions } from "./environment/environment.
 export { copyIn, copyOut, environmentFileSystem, type FileSystemContext, resolveEnvPath } from "./environment/environment-file-system.js";
 export * from "./errors/index.js";
 export { type BackendFactory, importBackendFactory } from "./import-backend.js";
+export { ownerLabel, ownerState } from "./lifecycle/owner-process.js";
 export { type HostKeyPolicy, hostKeyVerifier } from "./remote/host-key-verifier.js";
 export {
   addKnownHost,

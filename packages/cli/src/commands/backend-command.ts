@@ -1,14 +1,32 @@
 import { parseArgs } from "node:util";
-import { type Backend, type BackendInstanceConfig, BackendNotInstalledError, importBackendFactory, loadConfig } from "@hermes/core";
+import {
+  type Backend,
+  type BackendInstanceConfig,
+  BackendNotInstalledError,
+  ConfigError,
+  type HermesConfig,
+  importBackendFactory,
+  loadConfig,
+  parseDuration,
+  UsageStore,
+  type UsageTotals,
+} from "@hermes/core";
 import type { CliIo } from "../cli-io.js";
 import { exitCodes } from "../exit-codes.js";
 import { formatTable } from "../format-table.js";
+import { usageDirectory } from "../usage-directory.js";
 import { UsageError } from "../usage-error.js";
 
 export const backendUsage = `hermes-env backend status [--config FILE] [--json]
+hermes-env backend reap [--config FILE] [--older-than DURATION] [--dry-run] [--json]
 
-Lists the configured backends and whether each can create an environment now:
-ready, not installed (with the install command) or unreachable (with the reason).`;
+status: each configured backend, whether it can create an environment now (ready, not configured with
+what is missing, unreachable with the reason), its last use, and today's usage and estimated cost (every
+process that used it on this machine adds up, from ~/.hermes/usage or $HERMES_HOME/usage).
+
+reap: removes what environments of crashed processes left behind (containers, processes), found by their
+hermes.* labels: those whose owner process on this machine is gone; with --older-than, also another
+machine's that are older than that.`;
 
 /** A health check that takes longer than this is reported as unreachable. */
 const healthTimeoutMs = 15_000;
@@ -16,37 +34,102 @@ const healthTimeoutMs = 15_000;
 export interface BackendStatusRow {
   backend: string;
   type: string;
-  status: "ready" | "not installed" | "unreachable";
+  status: "ready" | "not configured" | "unreachable";
   reason?: string;
+  lastUse: string | null;
+  usageToday: { commands: number; busySeconds: number };
+  costTodayUsd: number;
 }
 
 export async function backendCommand(args: string[], io: CliIo): Promise<number> {
   const [subcommand, ...rest] = args;
-  if (subcommand !== "status") throw new UsageError(`unknown backend subcommand ${JSON.stringify(subcommand ?? "")}\n\n${backendUsage}`);
-  const { values } = parseArgs({ args: rest, options: { config: { type: "string" }, json: { type: "boolean" } } });
-  const config = await loadConfig(values.config, { env: io.env, cwd: io.cwd, home: io.home });
-  for (const warning of config.warnings) io.stderr(`hermes-env: warning: ${warning}\n`);
-  const rows = await Promise.all(Object.entries(config.backends).map(([name, instance]) => backendStatus(name, instance)));
+  if (subcommand === "status") return statusCommand(rest, io);
+  if (subcommand === "reap") return reapCommand(rest, io);
+  throw new UsageError(`unknown backend subcommand ${JSON.stringify(subcommand ?? "")}\n\n${backendUsage}`);
+}
+
+async function statusCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args, options: { config: { type: "string" }, json: { type: "boolean" } } });
+  const config = await readConfig(values.config, io);
+  const usage = await new UsageStore(usageDirectory(io)).today();
+  const rows = await Promise.all(
+    Object.entries(config.backends).map(async ([name, instance]) => ({
+      ...(await backendStatus(name, instance)),
+      ...usageColumns(usage.get(name)),
+    })),
+  );
   if (values.json) {
     io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
-  } else {
-    const cells = rows.map((row) => [
-      row.backend + (row.backend === config.defaultBackend ? " (default)" : ""),
-      row.type,
-      row.reason ? `${row.status}: ${row.reason}` : row.status,
-    ]);
-    io.stdout(formatTable(["BACKEND", "TYPE", "STATUS"], cells));
+    return exitCodes.ok;
   }
+  const now = Date.now();
+  const cells = rows.map((row) => [
+    row.backend + (row.backend === config.defaultBackend ? " (default)" : ""),
+    row.reason ? `${row.status}: ${row.reason}` : row.status,
+    row.lastUse ? ago(now - Date.parse(row.lastUse)) : "never",
+    `${row.usageToday.commands} ${row.usageToday.commands === 1 ? "command" : "commands"}, ${row.usageToday.busySeconds.toFixed(1)}s busy`,
+    dollars(row.costTodayUsd),
+  ]);
+  io.stdout(formatTable(["BACKEND", "STATUS", "LAST_USE", "USAGE_TODAY", "COST_TODAY"], cells));
   return exitCodes.ok;
 }
 
-async function backendStatus(name: string, instance: BackendInstanceConfig): Promise<BackendStatusRow> {
+async function reapCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: "string" }, "older-than": { type: "string" }, "dry-run": { type: "boolean" }, json: { type: "boolean" } },
+  });
+  const olderThanMs = values["older-than"] === undefined ? undefined : parseDuration(values["older-than"]);
+  if (olderThanMs === undefined && values["older-than"] !== undefined) {
+    throw new UsageError(`--older-than takes a duration such as 10m or 2h, not ${JSON.stringify(values["older-than"])}`);
+  }
+  const config = await readConfig(values.config, io);
+  const report: Array<{ backend: string; removed: string[]; error?: string }> = [];
+  for (const [name, instance] of Object.entries(config.backends)) {
+    try {
+      const backend = (await importBackendFactory(instance.type))(instance.options as never);
+      const { removed } = (await backend.reap?.({
+        ...(olderThanMs !== undefined && { olderThanMs }),
+        dryRun: values["dry-run"] ?? false,
+      })) ?? {
+        removed: [],
+      };
+      report.push({ backend: name, removed });
+    } catch (error) {
+      report.push({ backend: name, removed: [], error: (error as Error).message });
+    }
+  }
+  if (values.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  else {
+    const verb = values["dry-run"] ? "would remove" : "removed";
+    for (const { backend, removed, error } of report) {
+      if (error) io.stderr(`hermes-env: ${backend}: ${error}\n`);
+      for (const item of removed) io.stdout(`${backend}: ${verb} ${item}\n`);
+    }
+    const total = report.reduce((sum, entry) => sum + entry.removed.length, 0);
+    io.stdout(`${total === 0 ? "nothing left behind" : `${total} ${total === 1 ? "resource" : "resources"} ${verb}`}\n`);
+  }
+  return report.some((entry) => entry.error) ? exitCodes.failure : exitCodes.ok;
+}
+
+async function readConfig(file: string | undefined, io: CliIo): Promise<HermesConfig> {
+  const config = await loadConfig(file, { env: io.env, cwd: io.cwd, home: io.home });
+  for (const warning of config.warnings) io.stderr(`hermes-env: warning: ${warning}\n`);
+  return config;
+}
+
+async function backendStatus(
+  name: string,
+  instance: BackendInstanceConfig,
+): Promise<Omit<BackendStatusRow, "lastUse" | "usageToday" | "costTodayUsd">> {
   const row = { backend: name, type: instance.type };
   let backend: Backend;
   try {
     backend = (await importBackendFactory(instance.type))(instance.options as never);
   } catch (error) {
-    if (BackendNotInstalledError.isInstance(error)) return { ...row, status: "not installed", reason: error.installCommand };
+    if (BackendNotInstalledError.isInstance(error))
+      return { ...row, status: "not configured", reason: `not installed; ${error.installCommand}` };
+    if (ConfigError.isInstance(error)) return { ...row, status: "not configured", reason: error.message };
     return { ...row, status: "unreachable", reason: (error as Error).message };
   }
   let timer: NodeJS.Timeout | undefined;
@@ -55,4 +138,24 @@ async function backendStatus(name: string, instance: BackendInstanceConfig): Pro
   });
   const health = await Promise.race([backend.health(), timeout]).finally(() => clearTimeout(timer));
   return health.ok ? { ...row, status: "ready" } : { ...row, status: "unreachable", reason: health.reason ?? "unknown reason" };
+}
+
+function usageColumns(totals: UsageTotals | undefined): Pick<BackendStatusRow, "lastUse" | "usageToday" | "costTodayUsd"> {
+  return {
+    lastUse: totals?.lastUse?.toISOString() ?? null,
+    usageToday: { commands: totals?.commands ?? 0, busySeconds: totals?.busySeconds ?? 0 },
+    costTodayUsd: totals?.costUsd ?? 0,
+  };
+}
+
+function ago(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds}s ago`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)}m ago`;
+  if (seconds < 86_400) return `${Math.round(seconds / 3600)}h ago`;
+  return `${Math.round(seconds / 86_400)}d ago`;
+}
+
+function dollars(usd: number): string {
+  return `$${usd.toFixed(usd > 0 && usd < 1 ? 4 : 2)}`;
 }

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { CommandAbortedError, createEnv, type ExecResult, parseDuration } from "@hermes/core";
 import type { CliIo } from "../cli-io.js";
 import { exitCodeOf, signalExitCode } from "../exit-codes.js";
+import { usageDirectory } from "../usage-directory.js";
 import { UsageError } from "../usage-error.js";
 
 export const execUsage = `hermes-env exec [options] -- COMMAND...
@@ -49,6 +50,7 @@ export async function execCommand(args: string[], io: CliIo): Promise<number> {
     ...(values.config !== undefined && { config: values.config }),
     ...(values.backend !== undefined && { backend: values.backend }),
     ...(values.cwd !== undefined && { cwd: values.cwd }),
+    usage: usageDirectory(io),
   });
   environment.on("warning", ({ message }) => io.stderr(`hermes-env: warning: ${message}\n`));
   const abort = new AbortController();

@@ -1,4 +1,3 @@
-import { hostname } from "node:os";
 import { posix } from "node:path";
 import { EventEmitter } from "eventemitter3";
 import { BackendUnavailableError } from "../errors/backend-unavailable-error.js";
@@ -7,6 +6,7 @@ import { EnvironmentDisposedError } from "../errors/environment-disposed-error.j
 import { HermesError } from "../errors/hermes-error.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { UnsupportedCapabilityError } from "../errors/unsupported-capability-error.js";
+import { ownerLabel } from "../lifecycle/owner-process.js";
 import { OutputCapture } from "../session/output-capture.js";
 import { collectProcessOutput } from "../session/raw-process-output.js";
 import { Session } from "../session/session.js";
@@ -219,7 +219,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
         environmentId: this.id,
         backendName: this.backend,
         labels: {
-          "hermes.owner": `${hostname()}/${process.pid}`,
+          "hermes.owner": ownerLabel(),
           "hermes.env-id": this.id,
           "hermes.created": new Date().toISOString(),
         },

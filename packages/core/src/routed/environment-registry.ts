@@ -16,7 +16,8 @@ export async function cleanupAll(): Promise<void> {
 /**
  * Whether `createEnv` installs its process handlers (default true): SIGINT and SIGTERM dispose every
  * environment, then the process ends as the signal would have ended it (unless the application listens for
- * that signal too: then the application decides); when the event loop empties with environments still
+ * that signal too: then it decides; an application that handles signals itself should turn these off and
+ * call `cleanupAll`); when the event loop empties with environments still
  * open (a script that forgot `dispose()`), they are disposed; at exit, usage not yet written is written.
  * Call before the first `createEnv`.
  */
@@ -38,7 +39,8 @@ function installHandlers(): void {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     const onSignal = () => {
       void cleanupAll().finally(() => {
-        // Only our handler: do what the signal would have done without it.
+        // Only ours is left (libraries' handlers go with their child processes): do what the signal would
+        // have done without a handler. An application that listens too decides for itself.
         if (process.listenerCount(signal) === 1) {
           process.removeListener(signal, onSignal);
           process.kill(process.pid, signal);

@@ -1,0 +1,32 @@
+import { readdir, readFile } from "node:fs/promises";
+import { ownerState, type ReapOptions, type ReapReport } from "@hermes/core";
+
+/** The variable every process of a local environment carries: the `hermes.owner` label of its creator. */
+export const ownerVariable = "HERMES_OWNER";
+
+/**
+ * Ends processes that environments of crashed processes left on this machine (a command's `nohup` or `&`
+ * child survives its owner): found by the `HERMES_OWNER` variable they inherit, whose process is gone.
+ * Reads /proc, so Linux only; processes of other users are not readable and not touched.
+ */
+export async function reapProcesses(options: ReapOptions = {}): Promise<ReapReport> {
+  const removed: string[] = [];
+  for (const entry of await readdir("/proc").catch(() => [] as string[])) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    const environ = await readFile(`/proc/${pid}/environ`, "latin1").catch(() => "");
+    const variables = new Map(environ.split("\0").map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]));
+    const owner = variables.get(ownerVariable);
+    if (!owner || ownerState(owner) !== "gone") continue;
+    if (!options.dryRun) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Ended meanwhile.
+        continue;
+      }
+    }
+    removed.push(`local process ${pid} (environment ${variables.get("HERMES_ENV_ID") ?? "?"})`);
+  }
+  return { removed };
+}
