@@ -1,9 +1,17 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { BackendUnavailableError, ConfigError, createEnv } from "@hermes/core";
 import { expect, it } from "vitest";
 import { docker } from "../src/index.js";
 import { containersOf, describeWithEngine, engine, testImage } from "./docker-test-support.js";
+
+const run = promisify(execFile);
+// The built hermes-env, as a user runs it (`pnpm test` builds first).
+const cli = fileURLToPath(new URL("../../cli/dist/main.js", import.meta.url));
 
 describeWithEngine("docker backend: lifecycle", () => {
   it("dispose removes a non-persistent container and its anonymous volume", async () => {
@@ -34,16 +42,24 @@ describeWithEngine("docker backend: lifecycle", () => {
     }
   }, 60_000);
 
-  it("reap removes what a process killed with SIGKILL left behind", async () => {
-    const script = fileURLToPath(new URL("./fixtures/leave-container.mjs", import.meta.url));
-    const child = spawn(process.execPath, [script, testImage], { stdio: ["ignore", "pipe", "inherit"] });
-    const environmentId = await new Promise<string>((resolve) => child.stdout.once("data", (chunk) => resolve(String(chunk).trim())));
-    child.kill("SIGKILL");
-    await new Promise((resolve) => child.once("exit", resolve));
-    expect(await containersOf(environmentId)).toHaveLength(1);
-    const report = await docker({}).reap?.();
-    expect(report?.removed.some((entry) => entry.includes(environmentId.slice(0, 12)))).toBe(true);
-    expect(await containersOf(environmentId)).toEqual([]);
+  it("hermes-env backend reap removes what a process killed with SIGKILL left behind", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hermes-reap-"));
+    try {
+      const config = join(dir, "hermes.yaml");
+      await writeFile(config, `backend:\n  default: box\n  backends:\n    box: { type: docker, image: "${testImage}", network: none }\n`);
+      const script = fileURLToPath(new URL("./fixtures/leave-container.mjs", import.meta.url));
+      const child = spawn(process.execPath, [script, config], { stdio: ["ignore", "pipe", "inherit"] });
+      const environmentId = await new Promise<string>((resolve) => child.stdout.once("data", (chunk) => resolve(String(chunk).trim())));
+      child.kill("SIGKILL");
+      await new Promise((resolve) => child.once("exit", resolve));
+      expect(await containersOf(environmentId)).toHaveLength(1);
+      const { stdout } = await run(process.execPath, [cli, "backend", "reap", "--config", config]);
+      expect(stdout).toContain(`box: removed docker container hermes-${environmentId.slice(0, 12)}`);
+      expect(await containersOf(environmentId)).toEqual([]);
+      expect((await run(process.execPath, [cli, "backend", "reap", "--config", config])).stdout).toContain("nothing left behind");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it("names the image and the registry when a pull fails", async () => {
