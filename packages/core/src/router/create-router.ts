@@ -23,8 +23,11 @@ export interface Router {
 /** What the router needs of a configuration: `loadConfig`'s result, or the same fields written in code. */
 export type RouterConfig = Pick<HermesConfig, "defaultBackend" | "routing"> & Partial<Pick<HermesConfig, "backends">>;
 
-/** One test of a rule: undefined when it holds for the task, else why not. */
-type Check = (task: TaskContext, at: () => Date) => string | undefined;
+/** One test of a rule, and why it failed (built only when no rule matches: a match costs no strings). */
+interface Check {
+  holds(task: TaskContext, at: () => Date): boolean;
+  whyNot(task: TaskContext, at: () => Date): string;
+}
 
 interface CompiledRule {
   backend: string;
@@ -49,16 +52,13 @@ export function createRouter(config: RouterConfig): Router {
         now ??= task.at ?? new Date();
         return now;
       };
-      const misses: string[] = [];
-      for (const [index, rule] of rules.entries()) {
-        let miss: string | undefined;
-        for (const check of rule.checks) {
-          miss = check(task, at);
-          if (miss !== undefined) break;
+      for (let index = 0; index < rules.length; index++) {
+        const rule = rules[index] as CompiledRule;
+        if (rule.checks.every((check) => check.holds(task, at))) {
+          return { backend: rule.backend, rule: index, reason: `rule ${index} (${rule.description}) matched` };
         }
-        if (miss === undefined) return { backend: rule.backend, rule: index, reason: `rule ${index} (${rule.description}) matched` };
-        misses.push(`rule ${index}: ${miss}`);
       }
+      const misses = rules.map((rule, index) => `rule ${index}: ${rule.checks.find((check) => !check.holds(task, at))?.whyNot(task, at)}`);
       const why = misses.length > 0 ? `no rule matched (${misses.join("; ")})` : "no routing rules";
       return { backend: config.defaultBackend, reason: `${why}; the default backend` };
     },
@@ -72,26 +72,31 @@ function compileRule(rule: RoutingRuleConfig, index: number): CompiledRule {
   if (match.task !== undefined) {
     const kind = match.task;
     described.push(`task ${kind}`);
-    checks.push((task) => (task.kind === kind ? undefined : `task is ${task.kind ?? "not given"}, not ${kind}`));
+    checks.push({ holds: (task) => task.kind === kind, whyNot: (task) => `task is ${task.kind ?? "not given"}, not ${kind}` });
   }
   if (match.sizeGtMb !== undefined) {
     const limit = match.sizeGtMb;
     described.push(`size > ${limit} MB`);
-    checks.push((task) =>
-      task.sizeMb !== undefined && task.sizeMb > limit ? undefined : `size ${task.sizeMb ?? "not given"} is not over ${limit} MB`,
-    );
+    checks.push({
+      holds: (task) => task.sizeMb !== undefined && task.sizeMb > limit,
+      whyNot: (task) => `size ${task.sizeMb ?? "not given"} is not over ${limit} MB`,
+    });
   }
   if (match.language !== undefined) {
     const language = match.language.toLowerCase();
     described.push(`language ${match.language}`);
-    checks.push((task) =>
-      task.language?.toLowerCase() === language ? undefined : `language is ${task.language ?? "not given"}, not ${match.language}`,
-    );
+    checks.push({
+      holds: (task) => task.language?.toLowerCase() === language,
+      whyNot: (task) => `language is ${task.language ?? "not given"}, not ${match.language}`,
+    });
   }
   if (match.cronTriggered !== undefined) {
     const wanted = match.cronTriggered;
     described.push(wanted ? "cron-triggered" : "not cron-triggered");
-    checks.push((task) => ((task.cronTriggered ?? false) === wanted ? undefined : wanted ? "not cron-triggered" : "cron-triggered"));
+    checks.push({
+      holds: (task) => (task.cronTriggered ?? false) === wanted,
+      whyNot: () => (wanted ? "not cron-triggered" : "cron-triggered"),
+    });
   }
   if (match.timeWindow !== undefined) {
     const text = match.timeWindow;
@@ -102,12 +107,12 @@ function compileRule(rule: RoutingRuleConfig, index: number): CompiledRule {
       });
     }
     described.push(`between ${text} local time`);
-    checks.push((_task, at) => (inTimeWindow(window, at()) ? undefined : `${clock(at())} is outside ${text}`));
+    checks.push({ holds: (_task, at) => inTimeWindow(window, at()), whyNot: (_task, at) => `${clock(at())} is outside ${text}` });
   }
   if (rule.when) {
     const when = rule.when;
     described.push("custom predicate");
-    checks.push((task) => (when(task) ? undefined : "the custom predicate is false"));
+    checks.push({ holds: when, whyNot: () => "the custom predicate is false" });
   }
   return { backend: rule.backend, description: described.join(", ") || "matches every task", checks };
 }
