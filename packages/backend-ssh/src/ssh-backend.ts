@@ -11,6 +11,7 @@ import {
   type SshBackendOptions,
 } from "@hermes/core";
 import { connectionSettings, defaults } from "./connection-settings.js";
+import { reapRemoteProcesses } from "./reap-remote-processes.js";
 import { SshConnection } from "./ssh-connection.js";
 import { SshFiles } from "./ssh-files.js";
 import { startSshProcess } from "./ssh-process.js";
@@ -53,25 +54,34 @@ export function ssh(options: SshBackendOptions = {}): Backend {
         connection.close();
       }
     },
+    reap: async (reapOptions) => {
+      const connection = new SshConnection(await connectionSettings(options, "ssh"));
+      try {
+        return await reapRemoteProcesses(connection, options.host ?? "?", reapOptions);
+      } finally {
+        connection.close();
+      }
+    },
   };
 }
 
 async function createSshInstance(options: SshBackendOptions, context: BackendContext): Promise<BackendInstance> {
   const connection = new SshConnection(await connectionSettings(options, context.backendName));
   try {
-    return await connection.during(() => instanceOn(connection, options, context.backendName));
+    return await connection.during(() => instanceOn(connection, options, context));
   } catch (error) {
     connection.close();
     throw error;
   }
 }
 
-async function instanceOn(connection: SshConnection, options: SshBackendOptions, backendName: string): Promise<BackendInstance> {
+async function instanceOn(connection: SshConnection, options: SshBackendOptions, context: BackendContext): Promise<BackendInstance> {
   const sftp = await connection.sftp();
   const home = await new Promise<string>((resolve, reject) => sftp.realpath(".", (error, path) => (error ? reject(error) : resolve(path))));
   const processContext = {
     connection,
-    backendName,
+    backendName: context.backendName,
+    owner: context.labels["hermes.owner"],
     newTag: () => randomBytes(8).toString("hex"),
     signal: async (tag: string, signal: NodeJS.Signals) => {
       await control.signalTagged(tag, signal);

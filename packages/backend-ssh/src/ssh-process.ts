@@ -1,12 +1,15 @@
 import { Writable } from "node:stream";
 import { BackendUnavailableError, type ProcessExit, type ProcessSpec, processTagVariable, type RawProcess } from "@hermes/core";
 import { posixQuote } from "./posix-quote.js";
+import { ownerVariable } from "./reap-remote-processes.js";
 import type { SshConnection } from "./ssh-connection.js";
 
 export interface SshProcessContext {
   connection: SshConnection;
   backendName: string;
   newTag(): string;
+  /** The `hermes.owner` label every process carries, so a reaper can find what a crashed owner left. */
+  owner: string | undefined;
   /** Signals the process (found by its tag) through the control shell. */
   signal(tag: string, signal: NodeJS.Signals): Promise<void>;
 }
@@ -17,7 +20,7 @@ export interface SshProcessContext {
  */
 export async function startSshProcess(context: SshProcessContext, spec: ProcessSpec): Promise<RawProcess> {
   const tag = context.newTag();
-  const env = { ...spec.env, [processTagVariable]: tag };
+  const env = { ...spec.env, [processTagVariable]: tag, ...(context.owner && { [ownerVariable]: context.owner }) };
   const steps = [
     ...(spec.cwd !== undefined ? [`cd ${posixQuote(spec.cwd)} || exit 127`] : []),
     ...Object.entries(env).map(([name, value]) => `export ${name}=${posixQuote(value)}`),

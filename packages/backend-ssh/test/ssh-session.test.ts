@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,8 @@ import { ssh } from "../src/index.js";
 import { describeWithServer, sshDir, sshPort, testServer } from "./ssh-test-support.js";
 
 const run = promisify(execFile);
+// The built hermes-env, as a user runs it (`pnpm test` builds first).
+const cli = fileURLToPath(new URL("../../cli/dist/main.js", import.meta.url));
 
 describeWithServer("ssh backend: reconnection and lifecycle", () => {
   it("fails the call in flight when the server side dies, then reconnects with the session's cwd and variables", async () => {
@@ -78,6 +80,34 @@ describeWithServer("ssh backend: reconnection and lifecycle", () => {
     expect(connections).not.toContain(`pid=${process.pid},`);
     await using other = await createEnv({ backend: ssh(testServer()) });
     expect((await other.exec("cat /tmp/hermes-kept/file")).stdout).toBe("data\n");
+  }, 60_000);
+
+  it("hermes-env backend reap ends what an owner killed with SIGKILL left on the server, and only that", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hermes-ssh-reap-"));
+    const kept = await createEnv({ backend: ssh(testServer()) });
+    try {
+      const config = join(dir, "hermes.yaml");
+      await writeFile(
+        config,
+        `backend:\n  default: box\n  backends:\n    box: { type: ssh, host: 127.0.0.1, port: ${sshPort}, user: hermes, ` +
+          `key: ${sshDir}/id_ed25519, known_hosts: ${sshDir}/known_hosts }\n`,
+      );
+      // A live environment's background process: its owner (this process) runs, so it stays.
+      const alive = Number((await kept.exec("nohup sleep 300 >/dev/null 2>&1 & echo $!")).stdout);
+      const script = fileURLToPath(new URL("./fixtures/leave-remote-process.mjs", import.meta.url));
+      const owner = spawn(process.execPath, [script, config], { stdio: ["ignore", "pipe", "inherit"] });
+      const left = await new Promise<number>((resolve) => owner.stdout.once("data", (chunk: Buffer) => resolve(Number(String(chunk)))));
+      owner.kill("SIGKILL");
+      await new Promise((resolve) => owner.once("exit", resolve));
+      expect(await hostProcessAlive(left)).toBe(true);
+      const { stdout } = await run(process.execPath, [cli, "backend", "reap", "--config", config]);
+      expect(stdout).toContain(`box: removed ssh process ${left} on 127.0.0.1`);
+      expect(await hostProcessAlive(left)).toBe(false);
+      expect(await hostProcessAlive(alive)).toBe(true);
+    } finally {
+      await kept.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it("takes the Hermes terminal: keys and TERMINAL_SSH_* overrides, with ~/.ssh/known_hosts", async () => {
