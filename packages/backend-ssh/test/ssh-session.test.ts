@@ -33,6 +33,7 @@ describeWithServer("ssh backend: reconnection and lifecycle", () => {
     // Files go over the new connection too.
     await env.files.write("after-reconnect.txt", "ok");
     expect(await env.files.readText("/tmp/hermes-reconnect/after-reconnect.txt")).toBe("ok");
+    await env.files.remove("/tmp/hermes-reconnect", { recursive: true });
   }, 60_000);
 
   it("cuts a connection whose server stops answering (no FIN, no RST) after two keepalive intervals", async () => {
@@ -80,6 +81,7 @@ describeWithServer("ssh backend: reconnection and lifecycle", () => {
     expect(connections).not.toContain(`pid=${process.pid},`);
     await using other = await createEnv({ backend: ssh(testServer()) });
     expect((await other.exec("cat /tmp/hermes-kept/file")).stdout).toBe("data\n");
+    await other.files.remove("/tmp/hermes-kept", { recursive: true });
   }, 60_000);
 
   it("hermes-env backend reap ends what an owner killed with SIGKILL left on the server, and only that", async () => {
