@@ -1,11 +1,11 @@
 // The docker backend against what users do today: `docker exec CONTAINER bash -c CMD` per command, and
 // `docker run --rm IMAGE true` for a cold start. Same engine, same image, same run.
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { docker } from "@hermes/backend-docker";
 import { createEnv } from "@hermes/core";
 import Docker from "dockerode";
-import { outputScript, printThroughput, printTimings, sampleInterleaved } from "./measure.mjs";
+import { outputScript, printThroughput, printTimings, sampleInterleaved, streamFromProgram } from "./measure.mjs";
 
 const run = promisify(execFile);
 const image = process.env.HERMES_DOCKER_TEST_IMAGE ?? "hermes-test:bash";
@@ -55,13 +55,7 @@ export async function benchDocker({ iterations }) {
 
     const script = outputScript(megabytes);
     await printThroughput(`docker: ${megabytes} MB of output through one command, streamed to a callback`, megabytes, {
-      "docker exec CONTAINER bash -c": (onData) =>
-        new Promise((resolve, reject) => {
-          const child = spawn("docker", ["exec", container.Id, "bash", "-c", script], { stdio: ["ignore", "pipe", "ignore"] });
-          child.stdout.on("data", onData);
-          child.on("error", reject);
-          child.on("close", resolve);
-        }),
+      "docker exec CONTAINER bash -c": streamFromProgram("docker", ["exec", container.Id, "bash", "-c", script]),
       "env.exec (session)": (onData) => env.exec(script, { onStdout: onData, timeoutMs: 600_000 }),
     });
   } finally {

@@ -1,4 +1,5 @@
 // Timing helpers shared by the benchmarks: every figure is compared with a baseline measured in the same run.
+import { spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
 
 /** Runs each candidate `rounds` times in interleaved blocks (so drift hits all alike); returns ms samples per name. */
@@ -73,4 +74,15 @@ export async function printThroughput(title, megabytes, rows) {
     const rate = `${(megabytes / seconds).toFixed(0)} MB/s`;
     console.log(`  ${name.padEnd(34)}${rate.padStart(10)}   peak RSS growth ${(rssGrowth / 1024 / 1024).toFixed(1)} MB`);
   }
+}
+
+/** A throughput row that streams the stdout of a program started per run (the baseline's way). */
+export function streamFromProgram(file, args) {
+  return (onData) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(file, args, { stdio: ["ignore", "pipe", "ignore"] });
+      child.stdout.on("data", onData);
+      child.on("error", reject);
+      child.on("close", resolve);
+    });
 }

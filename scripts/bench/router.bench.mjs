@@ -1,30 +1,12 @@
 // The router's switching cost: `select()` against the same rules written by hand as an if-chain, and the
 // overhead a routed environment adds to an `exec` on the local backend against a bare Environment.
+import { fileURLToPath } from "node:url";
 import { local } from "@hermes/backend-local";
 import { createEnv, createRouter, Environment, loadConfig } from "@hermes/core";
 import { percentile, printTimings, sampleInterleaved } from "./measure.mjs";
 
-/** The seed configuration of the router issue. */
-const seed = {
-  backend: {
-    default: "local",
-    backends: {
-      local: { type: "local" },
-      docker: { type: "docker", image: "python:3.11-slim" },
-      "ssh-home": { type: "ssh", host: "my-server.com", user: "hermes", key: "~/.ssh/hermes_only" },
-      modal: { type: "modal", app: "hermes-tasks", cpu: 4, memory_mb: 8192, keep_warm: "60s" },
-    },
-    routing: {
-      rules: [
-        { match: { task: "data_processing", size_gt_mb: 500 }, backend: "modal" },
-        { match: { task: "test", language: "python" }, backend: "docker" },
-        { match: { cron_triggered: true, time_window: "01:00-06:00" }, backend: "ssh-home" },
-        { match: { task: "code_edit" }, backend: "local" },
-      ],
-      fallback: ["docker", "local"],
-    },
-  },
-};
+/** The seed configuration of the routing issue. */
+const seed = fileURLToPath(new URL("../../examples/routing/hermes.yaml", import.meta.url));
 
 const tasks = [
   { kind: "data_processing", sizeMb: 900 },

@@ -1,7 +1,7 @@
 // The ssh backend against what users do today: `ssh -o ControlMaster=auto -o ControlPersist=60 HOST bash -c CMD`
 // per command (a multiplexed connection, a new channel and login shell each time), and a cold `ssh HOST true`
 // for connection setup. Same server (scripts/services/sshd.sh), same key, same run.
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { ssh } from "@hermes/backend-ssh";
 import { createEnv } from "@hermes/core";
-import { outputScript, printThroughput, printTimings, sampleInterleaved } from "./measure.mjs";
+import { outputScript, printThroughput, printTimings, sampleInterleaved, streamFromProgram } from "./measure.mjs";
 
 const run = promisify(execFile);
 const sshDir = process.env.HERMES_SSH_TEST_DIR ?? "/var/lib/hermes-sshd";
@@ -65,13 +65,7 @@ export async function benchSsh({ iterations }) {
 
     const script = outputScript(megabytes);
     await printThroughput(`ssh: ${megabytes} MB of output through one command, streamed to a callback`, megabytes, {
-      "ssh ControlMaster bash -c": (onData) =>
-        new Promise((resolve, reject) => {
-          const child = spawn("ssh", [...multiplexed, "bash", "-c", JSON.stringify(script)], { stdio: ["ignore", "pipe", "ignore"] });
-          child.stdout.on("data", onData);
-          child.on("error", reject);
-          child.on("close", resolve);
-        }),
+      "ssh ControlMaster bash -c": streamFromProgram("ssh", [...multiplexed, "bash", "-c", JSON.stringify(script)]),
       "env.exec (session)": (onData) => env.exec(script, { onStdout: onData, timeoutMs: 600_000 }),
     });
   } finally {

@@ -8,7 +8,7 @@ import { RoutedEnvironment } from "./routed/routed-environment.js";
 import { createRouter } from "./router/create-router.js";
 import { newId } from "./session/shell-worker.js";
 import type { Backend } from "./types/backend.js";
-import type { Capabilities, IsolationLevel } from "./types/capabilities.js";
+import type { IsolationLevel } from "./types/capabilities.js";
 import type { ExecutionEnvironment } from "./types/execution-environment.js";
 import { hourlyPrice } from "./usage/price-table.js";
 import { UsageStore } from "./usage/usage-store.js";
@@ -57,12 +57,12 @@ export async function createEnv(options: CreateEnvOptions = {}): Promise<Executi
   const usage = options.usage === false ? undefined : new UsageStore(typeof options.usage === "string" ? options.usage : undefined);
   const lifetimeMs = options.lifetimeMs ?? (config.lifetimeSeconds ?? defaultLifetimeSeconds) * 1000;
   const instances = selectedInstances(options.backend, config);
-  const described = new Map<string, { type: string; capabilities: Capabilities }>();
+  let defaultBackend: Backend | undefined;
   const slots = new Map<string, BackendSlot>();
   for (const [name, instance] of instances) {
     const load = instance.backend ? async () => instance.backend as Backend : lazyBackend(instance.config as BackendInstanceConfig);
     // The default backend is loaded now: its capabilities describe the environment, and a missing package fails here.
-    if (name === instances.defaultName) described.set(name, describe(await load()));
+    if (name === instances.defaultName) defaultBackend = await load();
     const settings = (instance.config?.options ?? {}) as CommonBackendOptions;
     const timeoutMs = options.timeoutMs ?? settings.commandTimeoutMs;
     slots.set(
@@ -98,7 +98,11 @@ export async function createEnv(options: CreateEnvOptions = {}): Promise<Executi
     router,
     slots,
     usage,
-    describe: (name) => described.get(name) ?? describeConfigured(instances.get(name)),
+    defaultBackend: defaultBackend as Backend,
+    isolationOf: (name) =>
+      name === instances.defaultName
+        ? (defaultBackend as Backend).capabilities.isolation
+        : (isolationOfType[instances.get(name)?.type ?? ""] ?? "none"),
   });
   return environment;
 }
@@ -156,16 +160,7 @@ function lazyBackend(instance: BackendInstanceConfig): () => Promise<Backend> {
   };
 }
 
-function describe(backend: Backend): { type: string; capabilities: Capabilities } {
-  return { type: backend.type, capabilities: backend.capabilities };
-}
-
-/** Without loading a backend's package: its type, and the isolation its type gives (for fallback warnings). */
-function describeConfigured(instance: SelectedInstance | undefined): { type: string; capabilities: Capabilities } {
-  const type = instance?.type ?? "unknown";
-  return { type, capabilities: { ...unknownCapabilities, isolation: isolationOfType[type] ?? "none" } };
-}
-
+/** The isolation each backend type gives, known without loading its package. */
 const isolationOfType: Record<string, IsolationLevel> = {
   local: "none",
   docker: "container",
@@ -174,19 +169,6 @@ const isolationOfType: Record<string, IsolationLevel> = {
   daytona: "container",
   "vercel-sandbox": "microvm",
   singularity: "namespace",
-};
-
-const unknownCapabilities: Capabilities = {
-  persistentSession: true,
-  stdin: true,
-  pty: false,
-  background: true,
-  snapshot: false,
-  hibernate: false,
-  gpu: false,
-  fileAccess: true,
-  isolation: "none",
-  network: "host",
 };
 
 function isBackendType(name: string): name is BackendType {

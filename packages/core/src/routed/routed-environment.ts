@@ -23,8 +23,10 @@ export interface RoutedEnvironmentOptions {
   id: string;
   router: Router;
   slots: Map<string, BackendSlot>;
-  /** Capabilities and type of each configured backend, known without creating anything. */
-  describe: (name: string) => { type: string; capabilities: Capabilities };
+  /** The default backend (loaded when the environment is made). */
+  defaultBackend: { type: string; capabilities: Capabilities };
+  /** The isolation of each configured backend, known without loading its package (for fallback warnings). */
+  isolationOf: (name: string) => IsolationLevel;
   usage: UsageStore | undefined;
 }
 
@@ -48,7 +50,7 @@ export class RoutedEnvironment extends EventEmitter<EnvironmentEvents> implement
     super();
     this.id = options.id;
     this.backend = options.router.defaultBackend;
-    ({ type: this.type, capabilities: this.capabilities } = options.describe(this.backend));
+    ({ type: this.type, capabilities: this.capabilities } = options.defaultBackend);
     this.latest = this.slot(this.backend);
     this.files = this.routedFiles();
     if (options.usage) this.flushTimer = setInterval(() => void this.flushUsage(), usageFlushMs).unref();
@@ -154,9 +156,7 @@ export class RoutedEnvironment extends EventEmitter<EnvironmentEvents> implement
     const failures = [`${chosen.name}: ${failure.message}`];
     for (const name of this.options.router.fallback) {
       if (name === chosen.name) continue;
-      const lessIsolated =
-        isolationRank[this.options.describe(name).capabilities.isolation] <
-        isolationRank[this.options.describe(chosen.name).capabilities.isolation];
+      const lessIsolated = isolationRank[this.options.isolationOf(name)] < isolationRank[this.options.isolationOf(chosen.name)];
       const reason = failures.at(-1) as string;
       this.emit("fallback", { from: chosen.name, to: name, reason, lessIsolated, task });
       this.warn(

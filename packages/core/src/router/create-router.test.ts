@@ -1,28 +1,15 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { loadConfig } from "../config/load-config.js";
 import { ConfigError } from "../errors/config-error.js";
 import { createRouter } from "./create-router.js";
 
-/** The seed configuration of issue 5, as users write it. */
-export const seedConfig = {
-  backend: {
-    default: "local",
-    backends: {
-      local: { type: "local" },
-      docker: { type: "docker", image: "python:3.11-slim" },
-      "ssh-home": { type: "ssh", host: "my-server.com", user: "hermes", key: "~/.ssh/hermes_only" },
-      modal: { type: "modal", app: "hermes-tasks", cpu: 4, memory_mb: 8192, keep_warm: "60s" },
-    },
-    routing: {
-      rules: [
-        { match: { task: "data_processing", size_gt_mb: 500 }, backend: "modal" },
-        { match: { task: "test", language: "python" }, backend: "docker" },
-        { match: { cron_triggered: true, time_window: "01:00-06:00" }, backend: "ssh-home" },
-        { match: { task: "code_edit" }, backend: "local" },
-      ],
-      fallback: ["docker", "local"],
-    },
-  },
+/** The seed configuration of the routing issue, as users write it. */
+const seedFile = fileURLToPath(new URL("../../../../examples/routing/hermes.yaml", import.meta.url));
+const seedConfig = parse(readFileSync(seedFile, "utf8")) as {
+  backend: { routing: { rules: Array<{ match: Record<string, unknown>; backend: string }>; fallback: string[] } };
 };
 
 /** A local time today. */
