@@ -5,6 +5,18 @@ export { copyIn, copyOut, environmentFileSystem, type FileSystemContext, resolve
 export * from "./errors/index.js";
 export { type BackendFactory, importBackendFactory } from "./import-backend.js";
 export { ownerLabel, ownerState } from "./lifecycle/owner-process.js";
+export {
+  type ActionKind,
+  createPolicy,
+  type Policy,
+  type PolicyAction,
+  type PolicyDecision,
+  type PolicyOptions,
+  type PolicySettings,
+} from "./policy/create-policy.js";
+export { analyzeCommand } from "./policy/shell/analyze-command.js";
+export type { CommandFacts } from "./policy/shell/command-facts.js";
+export type { Decision, Verdict } from "./policy/shell-rules.js";
 export { type HostKeyPolicy, hostKeyVerifier } from "./remote/host-key-verifier.js";
 export {
   addKnownHost,

@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../errors/config-error.js";
+import { createPolicy, type PolicySettings } from "./create-policy.js";
+
+const policies: Record<string, PolicySettings> = {
+  floor: {},
+  sbx: { sandbox_root: "/tmp/sbx" },
+  allow: { allowed_commands: ["bash", "python3", "pytest"], authorized_commands_only: true },
+};
+
+/** Tricks of the corpus's classes in other spellings, and everyday commands that must stay allowed. */
+const cases: Array<[keyof typeof policies, string, "allow" | "confirm" | "deny"]> = [
+  ["floor", ":(){ :|:& };:", "deny"],
+  ["floor", "bomb(){ bomb | bomb & }; bomb", "deny"],
+  ["floor", "kill -9 -1", "deny"],
+  ["floor", "kill -1", "deny"],
+  ["floor", "kill -HUP 1234", "allow"],
+  ["floor", "mkfs.ext4 /dev/sdb1", "deny"],
+  ["floor", "dd if=/dev/zero of=/dev/sda", "deny"],
+  ["floor", "echo x > /dev/nvme0n1", "deny"],
+  ["floor", "sudo reboot", "deny"],
+  ["floor", "systemctl poweroff", "deny"],
+  ["floor", "rm -rf ~", "deny"],
+  ["floor", "rm -rf /home/*", "deny"],
+  ["floor", "rm -rf /bin /boot /etc", "deny"],
+  ["floor", "mv / /tmp/x", "deny"],
+  ["floor", "find / -exec rm {} \\;", "deny"],
+  ["floor", 'rm -rf "$(echo /)"', "confirm"],
+  ["floor", "sudo sh -c 'rm -rf /'", "deny"],
+  ["floor", "nohup rm -rf / &", "deny"],
+  ["floor", "ls -la", "allow"],
+  ["floor", "git status", "allow"],
+  ["floor", "npm test", "allow"],
+  ["floor", "python3 script.py", "allow"],
+  ["sbx", "python3 -m venv /opt/venv", "confirm"],
+  ["sbx", "git -C /etc init", "confirm"],
+  ["sbx", "npm install --prefix /usr/local x", "confirm"],
+  ["sbx", "sort -o /etc/x f", "confirm"],
+  ["sbx", "chmod +x /etc/x", "deny"],
+  ["sbx", "chmod 644 ./a", "allow"],
+  ["sbx", "ln -sf /etc/passwd ./p; echo x > p", "deny"],
+  ["sbx", "touch /tmp/sbx/{a,../../etc/x}", "deny"],
+  ["sbx", "pytest -q tests/", "allow"],
+  ["sbx", "npm run build", "allow"],
+  ["sbx", "make -C /tmp/sbx", "allow"],
+  ["sbx", "cp -r /etc /tmp/sbx/etc-copy", "allow"],
+  ["allow", "pytest; ls", "deny"],
+  ["allow", "PYTHONPATH=. pytest", "deny"],
+  ["allow", "cd tests && pytest -q", "allow"],
+  ["allow", "pytest -q 2>&1 | tee log", "deny"],
+  ["allow", "bash -c pytest", "allow"],
+];
+
+describe("createPolicy", () => {
+  it.each(cases)("%s: %s is %s", (name, command, expected) => {
+    const policy = createPolicy(policies[name], { cwd: "/tmp/sbx", home: "/root", realpath: (path) => path });
+    expect(policy.evaluate({ action: "shell_exec", command }).decision).toBe(expected);
+  });
+
+  it("confines file actions by path component, and asks for the kinds in require_confirm", () => {
+    const policy = createPolicy({ sandbox_root: "/tmp/sbx", require_confirm: ["write_file"] }, { realpath: (path) => path });
+    expect(policy.evaluate({ action: "write_file", path: "/tmp/sbx2/x" })).toMatchObject({ decision: "deny", rule: "sandbox_root" });
+    expect(policy.evaluate({ action: "delete_file", path: "../etc/x", cwd: "/tmp/sbx" })).toMatchObject({ decision: "deny" });
+    expect(policy.evaluate({ action: "write_file", path: "notes.md" })).toMatchObject({
+      decision: "confirm",
+      rule: "require_confirm.write_file",
+    });
+    expect(policy.evaluate({ action: "read_file", path: "/etc/hostname" }).decision).toBe("allow");
+  });
+
+  it("applies custom forbid rules by program and argument patterns", () => {
+    const policy = createPolicy({ forbid: [{ name: "no_force_push", program: "git", args: ["push", "--force*"] }] });
+    expect(policy.evaluate({ action: "shell_exec", command: "git push --force-with-lease origin main" })).toMatchObject({
+      decision: "deny",
+      rule: "no_force_push",
+    });
+    expect(policy.evaluate({ action: "shell_exec", command: "sudo git push --force" }).decision).toBe("deny");
+    expect(policy.evaluate({ action: "shell_exec", command: "git push origin main" }).decision).toBe("allow");
+  });
+
+  it("refuses settings it cannot enforce, naming each", () => {
+    expect(() => createPolicy({ forbid: ["rm_rf_everything"] })).toThrow(ConfigError);
+    expect(() => createPolicy({ authorized_commands_only: true })).toThrow(/allowed_commands/);
+    expect(() => createPolicy({ require_confirm: ["shell"] })).toThrow(/require_confirm\.0/);
+    expect(() => createPolicy({ sandbox_root: "relative/dir" })).toThrow(/absolute/);
+  });
+});

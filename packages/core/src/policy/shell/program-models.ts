@@ -1,0 +1,462 @@
+import { posix } from "node:path";
+import { type Analysis, childState, type ShellState, type Stdin } from "./analyze-command.js";
+import { splitEnvString, unwrap } from "./wrappers.js";
+
+export interface RunContext {
+  env: string[];
+  via: string[];
+  stdin: Stdin;
+}
+
+type Argv = Array<string | null>;
+
+const shells = new Set(["bash", "sh", "dash", "zsh", "ksh", "ash", "mksh", "busybox-sh"]);
+/** Interpreters and the options that take inline code. */
+const interpreters: Record<string, string[]> = {
+  python: ["-c"],
+  perl: ["-e", "-E"],
+  ruby: ["-e"],
+  node: ["-e", "--eval", "-p", "--print"],
+  nodejs: ["-e", "--eval", "-p", "--print"],
+  php: ["-r"],
+  lua: ["-e"],
+  Rscript: ["-e"],
+  deno: ["eval"],
+  bun: ["-e", "--eval"],
+};
+const awks = new Set(["awk", "gawk", "mawk", "nawk"]);
+/** Programs that only read their path arguments (or none). */
+const readOnly = new Set(
+  (
+    "cat less more head tail grep egrep fgrep rg ls dir stat wc diff cmp file du df echo printf pwd which whereis type " +
+    "test [ true false : cut tr jq md5sum sha1sum sha256sum sha512sum readlink realpath basename dirname id whoami " +
+    "groups date uname ps top free uptime printenv locale nproc seq yes sleep tree column nl od hexdump " +
+    "strings base64 comm paste fold fmt rev tac expr bc cal getent lsof pgrep history help"
+  ).split(" "),
+);
+/** Builtins that change only the shell's own state. */
+const stateBuiltins = new Set(["set", "shopt", "unset", "wait", "exit", "return", "shift", "trap", "umask", "hash", "true", "false", ":"]);
+const powerPrograms = new Set(["shutdown", "reboot", "halt", "poweroff"]);
+
+/** The facts of running `argv`: the exec itself, then what the program is known to do. */
+export function runProgram(analysis: Analysis, argv: Argv, context: RunContext, state: ShellState): void {
+  const path = argv[0] ?? null;
+  if (path === null) {
+    analysis.facts.execs.push({ program: null, path: null, args: argv.slice(1), env: context.env, via: context.via });
+    analysis.opaque("dynamic-name", "a program name only known at run time");
+    return;
+  }
+  const program = posix.basename(path);
+  const args = argv.slice(1);
+  analysis.facts.execs.push({ program, path, args, env: context.env, via: context.via });
+  const wrapped = unwrap(program, args);
+  if (wrapped) {
+    const env = [...context.env, ...wrapped.env];
+    if (wrapped.argv.length === 0) return;
+    if (program === "xargs") {
+      runXargs(analysis, wrapped.argv, { ...context, env, via: [...context.via, program] }, state, wrapped);
+      return;
+    }
+    if (wrapped.splitFirst) {
+      const split = splitEnvString(wrapped.argv[0] ?? null);
+      if (split === null) {
+        analysis.opaque("dynamic-script", "env -S with a string only known at run time", { program });
+        return;
+      }
+      runProgram(analysis, [...split, ...wrapped.argv.slice(1)], { ...context, env, via: [...context.via, program] }, state);
+      return;
+    }
+    runProgram(analysis, wrapped.argv, { ...context, env, via: [...context.via, program] }, state);
+    return;
+  }
+  const interpreter = interpreterName(program);
+  if (shells.has(program)) {
+    runShell(analysis, program, args, context, state);
+    return;
+  }
+  if (interpreter) {
+    runInterpreter(analysis, program, interpreter, args, context);
+    // What a script or module does with its path arguments (`python3 -m venv /opt/venv`) is not modelled.
+    unmodelled(analysis, program, args, state);
+    return;
+  }
+  if (awks.has(program)) {
+    analysis.opaque("inline-code", `${program} runs its own language`, { program });
+    return;
+  }
+  const model = models[program];
+  if (model) {
+    model(analysis, args, state, program);
+    return;
+  }
+  if (powerPrograms.has(program) || stateBuiltins.has(program) || readOnly.has(program)) return;
+  if (/^mkfs(\.|$)|^mke2fs$|^mkswap$/.test(program)) return;
+  unmodelled(analysis, program, args, state);
+}
+
+/** The interpreter family of a program name (`python3.11` is python). */
+function interpreterName(program: string): string | undefined {
+  if (/^python[0-9.]*$/.test(program)) return "python";
+  if (/^(perl|ruby|php|lua)[0-9.]*$/.test(program)) return program.replace(/[0-9.]+$/, "");
+  return program in interpreters ? program : undefined;
+}
+
+function runShell(analysis: Analysis, program: string, args: Argv, context: RunContext, state: ShellState): void {
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] ?? null;
+    if (arg === null) {
+      analysis.opaque("dynamic-script", `${program} with an argument only known at run time`, { program });
+      return;
+    }
+    if (arg === "-c" || (/^-[a-z]*c[a-z]*$/.test(arg) && !arg.startsWith("--"))) {
+      const script = args[index + 1];
+      if (script === null || script === undefined) {
+        analysis.opaque("dynamic-script", `${program} -c with a script only known at run time`, { program });
+      } else {
+        analysis.script(script, childState(state));
+      }
+      return;
+    }
+    if (arg === "-o" || arg === "+o") {
+      index++;
+      continue;
+    }
+    if (arg.startsWith("-") || arg.startsWith("+")) continue;
+    analysis.opaque("script-file", `${program} runs the script file ${arg}, whose contents are not checked`, {
+      program,
+      paths: [analysis.resolve(arg, state)],
+    });
+    return;
+  }
+  // No script argument: the shell runs its stdin.
+  if (context.stdin.kind === "text") {
+    if (context.stdin.text === null) {
+      analysis.opaque("dynamic-script", `${program} reads a script built at run time`, { program });
+      return;
+    }
+    analysis.script(context.stdin.text, childState(state));
+    return;
+  }
+  if (context.stdin.kind === "pipe") {
+    analysis.opaque("dynamic-script", `${program} runs what ${context.stdin.from ?? "another command"} writes to it`, { program });
+    return;
+  }
+}
+
+function runInterpreter(analysis: Analysis, program: string, family: string, args: Argv, context: RunContext): void {
+  const inline = interpreters[family] ?? [];
+  for (const arg of args) {
+    if (arg === null) continue;
+    if (
+      inline.includes(arg) ||
+      inline.some((option) => option.length === 2 && arg.startsWith(option) && arg.length > 2 && !arg.startsWith("--"))
+    ) {
+      analysis.opaque("inline-code", `${program} ${arg} runs code written inline`, { program });
+      return;
+    }
+    // `-m module` and a script file are programs by name; stop at the first operand.
+    if (!arg.startsWith("-")) return;
+    if (arg === "-m") return;
+  }
+  if (context.stdin.kind !== "none") analysis.opaque("inline-code", `${program} runs code fed on its stdin`, { program });
+}
+
+function runXargs(analysis: Analysis, argv: Argv, context: RunContext, state: ShellState, wrapped: { inputFile?: boolean }): void {
+  const input = context.stdin.kind === "pipe" && !wrapped.inputFile ? context.stdin.words : null;
+  if (input === null) {
+    analysis.opaque("runtime-arguments", `xargs gives ${argv[0] ?? "a program"} arguments read at run time`, {
+      program: argv[0] ?? "xargs",
+    });
+    const before = analysis.facts.paths.length;
+    runProgram(analysis, [...argv, null], context, state);
+    // Fed by find: the arguments are every entry of a tree, so the effect is recursive.
+    if (context.stdin.kind === "pipe" && context.stdin.from === "find")
+      for (const fact of analysis.facts.paths.slice(before)) fact.recursive = true;
+    return;
+  }
+  runProgram(analysis, [...argv, ...input], context, state);
+}
+
+/** A program this analysis does not model: its path-like arguments are reported, resolved. */
+function unmodelled(analysis: Analysis, program: string, args: Argv, state: ShellState): void {
+  const paths = args.flatMap((arg) => {
+    if (arg === null) return [null];
+    const value = arg.startsWith("-") ? (arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : "") : arg;
+    return looksLikePath(value) ? [analysis.resolve(value, state)] : [];
+  });
+  analysis.opaque("unmodelled-program", `the effects of ${program} on its arguments are not modelled`, { program, paths });
+}
+
+function looksLikePath(value: string): boolean {
+  return value.includes("/") || value.startsWith("~") || value === "." || value === "..";
+}
+
+/** Splits short option bundles and long options from operands (after `--`, everything is an operand). */
+export function options(
+  args: Argv,
+  takesValue: Set<string> = new Set(),
+): { flags: Set<string>; operands: Argv; values: Map<string, string | null> } {
+  const flags = new Set<string>();
+  const operands: Argv = [];
+  const values = new Map<string, string | null>();
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] as string | null;
+    if (arg === null) {
+      operands.push(null);
+      continue;
+    }
+    if (arg === "--") {
+      operands.push(...args.slice(index + 1));
+      break;
+    }
+    if (arg.startsWith("--")) {
+      const [name, value] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+      flags.add(name);
+      if (value !== undefined) values.set(name, value);
+      else if (takesValue.has(name)) values.set(name, args[++index] ?? null);
+      continue;
+    }
+    if (arg.startsWith("-") && arg.length > 1) {
+      for (let letter = 1; letter < arg.length; letter++) {
+        const flag = `-${arg[letter]}`;
+        flags.add(flag);
+        if (takesValue.has(flag)) {
+          values.set(flag, letter + 1 < arg.length ? arg.slice(letter + 1) : (args[++index] ?? null));
+          break;
+        }
+      }
+      continue;
+    }
+    operands.push(arg);
+  }
+  return { flags, operands, values };
+}
+
+type Model = (analysis: Analysis, args: Argv, state: ShellState, program: string) => void;
+
+const hasGlob = (value: string) => /[*?[]/.test(value);
+
+function addPaths(
+  analysis: Analysis,
+  state: ShellState,
+  program: string,
+  operation: "write" | "delete" | "chown",
+  raws: Argv,
+  recursive = false,
+) {
+  for (const raw of raws) {
+    analysis.path({
+      operation,
+      path: analysis.resolve(raw, state),
+      raw: raw ?? "(unknown)",
+      recursive,
+      glob: raw !== null && hasGlob(raw),
+      program,
+    });
+  }
+}
+
+const models: Record<string, Model> = {
+  cd: (analysis, args, state) => {
+    const target = options(args).operands[0];
+    if (target === undefined) state.cwd = analysis.options.home;
+    else if (target === "-") state.cwd = null;
+    else state.cwd = analysis.resolve(target, state);
+  },
+  pushd: (analysis, args, state) => models.cd?.(analysis, args, state, "cd"),
+  export: (analysis, args, state) => assignments(analysis, args, state),
+  declare: (analysis, args, state) => assignments(analysis, args, state),
+  typeset: (analysis, args, state) => assignments(analysis, args, state),
+  local: (analysis, args, state) => assignments(analysis, args, state),
+  readonly: (analysis, args, state) => assignments(analysis, args, state),
+  alias: (analysis, args, state) => {
+    for (const arg of args) {
+      if (arg === null || !arg.includes("=")) continue;
+      const body = arg.slice(arg.indexOf("=") + 1);
+      state.aliases.set(arg.slice(0, arg.indexOf("=")), body);
+      // Defining it is harmless; running it later is what counts, and may come from a line we cannot see.
+      analysis.script(body, childState(state));
+    }
+  },
+  eval: (analysis, args, state) => {
+    if (args.some((arg) => arg === null)) analysis.opaque("dynamic-script", "eval of text only known at run time", { program: "eval" });
+    else analysis.script(args.join(" "), state);
+  },
+  source: (analysis, args, state) => {
+    analysis.opaque("script-file", `source runs ${args[0] ?? "a file"} in this shell`, {
+      program: "source",
+      paths: [analysis.resolve(args[0] ?? null, state)],
+    });
+  },
+  ".": (analysis, args, state) => models.source?.(analysis, args, state, "source"),
+  exec: (analysis, args, state) => {
+    const parsed = options(args, new Set(["-a"]));
+    if (parsed.operands.length === 0) return;
+    // `exec -a NAME prog`: NAME is only argv[0]; the program is what runs.
+    runProgram(analysis, parsed.operands, { env: [...state.exported], via: ["exec"], stdin: { kind: "none" } }, state);
+  },
+  rm: (analysis, args, state, program) => {
+    const parsed = options(args);
+    const recursive = ["-r", "-R", "--recursive"].some((flag) => parsed.flags.has(flag));
+    addPaths(analysis, state, program, "delete", parsed.operands, recursive);
+  },
+  rmdir: (analysis, args, state, program) => addPaths(analysis, state, program, "delete", options(args).operands),
+  unlink: (analysis, args, state, program) => addPaths(analysis, state, program, "delete", options(args).operands),
+  shred: (analysis, args, state, program) => addPaths(analysis, state, program, "delete", options(args, new Set(["-n", "-s"])).operands),
+  chown: ownership,
+  chgrp: ownership,
+  chmod: (analysis, args, state, program) => {
+    const parsed = options(args, new Set(["--reference"]));
+    // The mode is the first operand (`755`, `u+x`), unless it came as an option (`-x`) or from --reference.
+    const first = parsed.operands[0];
+    const files =
+      first !== undefined && first !== null && /^([0-7]{3,4}|[ugoa]*[-+=][rwxXst]*(,[ugoa]*[-+=][rwxXst]*)*)$/.test(first)
+        ? parsed.operands.slice(1)
+        : parsed.operands;
+    addPaths(analysis, state, program, "write", files, parsed.flags.has("-R") || parsed.flags.has("--recursive"));
+  },
+  touch: (analysis, args, state, program) =>
+    addPaths(analysis, state, program, "write", options(args, new Set(["-d", "-t", "-r"])).operands),
+  mkdir: (analysis, args, state, program) => addPaths(analysis, state, program, "write", options(args, new Set(["-m"])).operands),
+  tee: (analysis, args, state, program) => addPaths(analysis, state, program, "write", options(args).operands),
+  truncate: (analysis, args, state, program) => addPaths(analysis, state, program, "write", options(args, new Set(["-s", "-r"])).operands),
+  cp: copyLike("write"),
+  install: copyLike("write"),
+  mv: (analysis, args, state, program) => {
+    const parsed = options(args, new Set(["-t", "-S"]));
+    const target = parsed.values.get("-t") ?? parsed.values.get("--target-directory");
+    const sources = target !== undefined ? parsed.operands : parsed.operands.slice(0, -1);
+    // Moving a directory away removes its whole tree from where it was.
+    addPaths(analysis, state, program, "delete", sources, true);
+    addPaths(analysis, state, program, "write", [target !== undefined ? target : (parsed.operands.at(-1) ?? null)]);
+  },
+  ln: (analysis, args, state, program) => {
+    const parsed = options(args, new Set(["-t", "-S"]));
+    const symbolic = parsed.flags.has("-s") || parsed.flags.has("--symbolic");
+    const [target = null, link = null] =
+      parsed.operands.length === 1 ? [parsed.operands[0] ?? null, posix.basename(parsed.operands[0] ?? ".")] : parsed.operands;
+    const linkPath = analysis.resolve(link, state);
+    const targetPath =
+      target === null
+        ? null
+        : symbolic && !target.startsWith("/") && linkPath
+          ? posix.normalize(posix.join(posix.dirname(linkPath), target))
+          : analysis.resolve(target, state);
+    analysis.path({ operation: symbolic ? "symlink" : "hardlink", path: linkPath, raw: link ?? "(unknown)", target: targetPath, program });
+  },
+  dd: (analysis, args, state, program) => {
+    for (const arg of args) {
+      if (arg === null) analysis.path({ operation: "write", path: null, raw: "(unknown)", program });
+      else if (arg.startsWith("of="))
+        analysis.path({ operation: "write", path: analysis.resolve(arg.slice(3), state), raw: arg.slice(3), program });
+    }
+  },
+  sed: (analysis, args, state, program) => {
+    const parsed = options(args, new Set(["-e", "-f", "-l", "--expression", "--file"]));
+    const inPlace = [...parsed.flags].some((flag) => flag === "-i" || flag === "--in-place");
+    if (!inPlace) return;
+    const files =
+      parsed.values.has("-e") || parsed.values.has("-f") || parsed.values.has("--expression") ? parsed.operands : parsed.operands.slice(1);
+    addPaths(analysis, state, program, "write", files);
+  },
+  find: runFind,
+  rsync: (analysis, args, state, program) => {
+    const parsed = options(args, new Set(["-e", "--rsh", "--exclude", "--include", "--filter", "-f"]));
+    const destination = parsed.operands.at(-1) ?? null;
+    const deletes = [...parsed.flags].some((flag) => flag.startsWith("--delete") || flag === "--remove-source-files");
+    if (parsed.values.has("-e") || parsed.values.has("--rsh"))
+      analysis.opaque("dynamic-script", "rsync -e runs a command of its own", { program });
+    addPaths(analysis, state, program, deletes ? "delete" : "write", [destination], deletes);
+  },
+  tar: (analysis, args, state, program) => {
+    const joined = args.filter((arg): arg is string => arg !== null);
+    const action = joined.find(
+      (arg) => arg.startsWith("--checkpoint-action=exec=") || arg.startsWith("--to-command=") || arg.startsWith("--use-compress-program="),
+    );
+    if (action)
+      analysis.script(action.slice(action.indexOf("=", action.indexOf("=") + 1) + 1 || action.indexOf("=") + 1), childState(state));
+    const first = joined[0] ?? "";
+    const extract = joined.some(
+      (arg) =>
+        arg === "-x" ||
+        arg === "--extract" ||
+        arg === "--get" ||
+        (/^-?[a-zA-Z]+$/.test(arg) && arg.replace(/^-/, "").includes("x") && arg === first),
+    );
+    if (extract) analysis.opaque("archive", "tar extracts members whose paths are only known from the archive", { program });
+    const parsed = options(args, new Set(["-f", "-C", "--file", "--directory"]));
+    const file = parsed.values.get("-f") ?? parsed.values.get("--file");
+    if (!extract && file !== undefined) addPaths(analysis, state, program, "write", [file]);
+  },
+  unzip: (analysis, _args, _state, program) =>
+    analysis.opaque("archive", "unzip extracts members whose paths are only known from the archive", { program }),
+  curl: downloader(["-o", "--output"]),
+  wget: downloader(["-O", "--output-document"]),
+  kill: () => {},
+  pkill: () => {},
+  killall: () => {},
+  init: () => {},
+  telinit: () => {},
+  systemctl: () => {},
+};
+
+function assignments(analysis: Analysis, args: Argv, state: ShellState): void {
+  for (const arg of args) {
+    if (arg === null || arg.startsWith("-") || !arg.includes("=")) continue;
+    const name = arg.slice(0, arg.indexOf("="));
+    state.variables.set(name, [arg.slice(arg.indexOf("=") + 1)]);
+    state.exported.add(name);
+  }
+  void analysis;
+}
+
+function ownership(analysis: Analysis, args: Argv, state: ShellState, program: string): void {
+  const parsed = options(args);
+  const recursive = parsed.flags.has("-R") || parsed.flags.has("--recursive");
+  // chown OWNER FILE...; with --reference=FILE there is no owner operand.
+  const files = parsed.values.has("--reference") ? parsed.operands : parsed.operands.slice(1);
+  addPaths(analysis, state, program, "chown", files, recursive);
+}
+
+function copyLike(operation: "write"): Model {
+  return (analysis, args, state, program) => {
+    const parsed = options(args, new Set(["-t", "-S", "-m", "-o", "-g", "--target-directory"]));
+    const target = parsed.values.get("-t") ?? parsed.values.get("--target-directory");
+    addPaths(analysis, state, program, operation, [target !== undefined ? target : (parsed.operands.at(-1) ?? null)]);
+  };
+}
+
+function downloader(outputFlags: string[]): Model {
+  return (analysis, args, state, program) => {
+    const parsed = options(args, new Set(outputFlags));
+    for (const flag of outputFlags) {
+      const output = parsed.values.get(flag);
+      if (output !== undefined && output !== "-") addPaths(analysis, state, program, "write", [output]);
+    }
+  };
+}
+
+/** `find` deletes with `-delete`, runs programs with `-exec`, writes with `-fprint`. */
+function runFind(analysis: Analysis, args: Argv, state: ShellState, program: string): void {
+  let index = 0;
+  const starts: Argv = [];
+  while (index < args.length && (args[index] === null || !/^[-(!)]/.test(args[index] as string))) starts.push(args[index++] ?? null);
+  if (starts.length === 0) starts.push(".");
+  for (; index < args.length; index++) {
+    const arg = args[index];
+    if (arg === "-delete") addPaths(analysis, state, program, "delete", starts, true);
+    if (arg === "-fprint" || arg === "-fprint0" || arg === "-fprintf" || arg === "-fls")
+      addPaths(analysis, state, program, "write", [args[index + 1] ?? null]);
+    if (arg === "-exec" || arg === "-execdir" || arg === "-ok" || arg === "-okdir") {
+      const command: Argv = [];
+      for (index++; index < args.length && args[index] !== ";" && args[index] !== "+"; index++) command.push(args[index] ?? null);
+      // The command runs on every entry under each start: as if on the start, recursively.
+      for (const start of starts) {
+        const argv = command.map((word) => (word === "{}" ? start : word));
+        const before = analysis.facts.paths.length;
+        runProgram(analysis, argv, { env: [...state.exported], via: ["find"], stdin: { kind: "none" } }, state);
+        for (const fact of analysis.facts.paths.slice(before)) fact.recursive = true;
+      }
+    }
+  }
+}
