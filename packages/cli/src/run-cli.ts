@@ -1,5 +1,6 @@
 import { ConfigError, HermesError, InvalidArgumentError } from "@hermes/core";
 import type { CliIo } from "./cli-io.js";
+import { auditCommand, auditUsage } from "./commands/audit-command.js";
 import { backendCommand, backendUsage } from "./commands/backend-command.js";
 import { configCommand, configUsage } from "./commands/config-command.js";
 import { execCommand, execUsage } from "./commands/exec-command.js";
@@ -13,6 +14,8 @@ ${execUsage}
 ${configUsage}
 
 ${backendUsage}
+
+${auditUsage}
 
 Exit codes: the command's own for exec (124 timeout, 128+n signal); 1 failure; 2 bad arguments
 or configuration; 125 the environment could not be created (backend not installed or unreachable).`;
@@ -28,6 +31,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await configCommand(args, io);
       case "backend":
         return await backendCommand(args, io);
+      case "audit":
+        return await auditCommand(args, io);
       case undefined:
       case "help":
       case "--help":

@@ -255,3 +255,19 @@ describe("hermes-env backend reap", () => {
     }
   }, 30_000);
 });
+
+describe("hermes-env audit verify", () => {
+  it("says a log written by a policy with log_all_commands is intact, and names the first tampered line", async () => {
+    const file = join(work, "audit.yaml");
+    const log = join(work, "audit.jsonl");
+    await writeFile(file, `backend:\n  global: { log_all_commands: true, audit_log: ${log} }\n  backends:\n    here: { type: local }\n`);
+    expect(await cli(["exec", "--config", file, "--", "echo one"])).toMatchObject({ code: 0, stdout: "one\n" });
+    expect(await cli(["exec", "--config", file, "--", "echo two"])).toMatchObject({ code: 0 });
+    expect(await cli(["audit", "verify", log])).toMatchObject({ code: 0, stdout: `${log}: intact, 4 records\n` });
+    const lines = (await readFile(log, "utf8")).split("\n");
+    lines[2] = (lines[2] as string).replace("echo two", "echo 2");
+    await writeFile(log, lines.join("\n"));
+    const run = await cli(["audit", "verify", log]);
+    expect(run).toMatchObject({ code: 1, stdout: expect.stringContaining("line 3: its content does not match its hash") });
+  });
+});

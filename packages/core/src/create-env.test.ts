@@ -48,9 +48,10 @@ describe("createEnv", () => {
     await expect(env.exec("true")).rejects.toThrow(/createEnv cwd.*an existing directory/);
   });
 
-  it("refuses policy settings it cannot enforce yet rather than ignoring them", async () => {
-    const config = { backend: { backends: { local: { type: "local" } }, global: { forbid: ["rm_rf_root"] } } };
-    await expect(createEnv({ config })).rejects.toSatisfy(ConfigError.isInstance);
+  it("refuses a policy rule it does not know rather than ignoring it", async () => {
+    const config = { backend: { backends: { local: { type: "local" } }, global: { forbid: ["rm_rf_everything"] } } };
+    await expect(createEnv({ config, usage: false })).rejects.toSatisfy(ConfigError.isInstance);
+    await expect(createEnv({ config, usage: false })).rejects.toThrow(/rm_rf_everything.*rm_rf_root/s);
   });
 });
 

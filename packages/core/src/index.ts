@@ -5,6 +5,7 @@ export { copyIn, copyOut, environmentFileSystem, type FileSystemContext, resolve
 export * from "./errors/index.js";
 export { type BackendFactory, importBackendFactory } from "./import-backend.js";
 export { ownerLabel, ownerState } from "./lifecycle/owner-process.js";
+export { AuditLog, type AuditVerification, verifyAuditLog } from "./policy/audit-log.js";
 export {
   type ActionKind,
   createPolicy,
@@ -14,9 +15,11 @@ export {
   type PolicyOptions,
   type PolicySettings,
 } from "./policy/create-policy.js";
+export { SecretRedactor } from "./policy/redact-secrets.js";
 export { analyzeCommand } from "./policy/shell/analyze-command.js";
 export type { CommandFacts } from "./policy/shell/command-facts.js";
 export type { Decision, Verdict } from "./policy/shell-rules.js";
+export { type ConfirmCallback, type ConfirmRequest, type WithPolicyOptions, withPolicy } from "./policy/with-policy.js";
 export { type HostKeyPolicy, hostKeyVerifier } from "./remote/host-key-verifier.js";
 export {
   addKnownHost,

@@ -30,7 +30,14 @@ const sectionSchema = z.strictObject({
     }),
   routing: z.strictObject({ rules: z.array(ruleSchema).optional(), fallback: textList.optional() }).optional(),
   global: z
-    .strictObject({ require_confirm: textList.optional(), forbid: textList.optional(), log_all_commands: z.boolean().optional() })
+    .strictObject({
+      require_confirm: textList.optional(),
+      forbid: z
+        .array(z.union([text, z.strictObject({ name: text.optional(), program: z.union([text, textList]), args: textList.optional() })]))
+        .optional(),
+      log_all_commands: z.boolean().optional(),
+      audit_log: text.optional(),
+    })
     .optional(),
   lifetime_seconds: z.number().positive().optional(),
   command_timeout: duration.optional(),
@@ -39,7 +46,7 @@ const sectionSchema = z.strictObject({
 const knownKeys: Record<string, string[]> = {
   "": Object.keys(sectionSchema.shape),
   routing: ["rules", "fallback"],
-  global: ["require_confirm", "forbid", "log_all_commands"],
+  global: ["require_confirm", "forbid", "log_all_commands", "audit_log"],
   rule: ["match", "backend"],
   match: ["task", "size_gt_mb", "language", "cron_triggered", "time_window"],
 };
@@ -96,8 +103,9 @@ export function parseBackendSection(section: unknown): { config: Omit<HermesConf
   if (issues.length > 0) return { issues };
   const policy: PolicyConfig | undefined = input.global && {
     requireConfirm: input.global.require_confirm ?? [],
-    forbid: input.global.forbid ?? [],
+    forbid: (input.global.forbid ?? []) as PolicyConfig["forbid"],
     logAllCommands: input.global.log_all_commands ?? false,
+    ...(input.global.audit_log !== undefined && { auditLog: input.global.audit_log }),
   };
   return {
     config: {

@@ -29,6 +29,9 @@ const common = {
   budget_per_run_usd: z.number().nonnegative().optional(),
   /** Overrides the price table's estimate for this instance. */
   price_per_hour_usd: z.number().nonnegative().optional(),
+  /** The programs commands may run on this backend (see the policy engine). */
+  allowed_commands: textList.optional(),
+  authorized_commands_only: z.boolean().optional(),
 };
 
 /** YAML names of the common keys whose option name is not just camelCase. */
@@ -49,6 +52,10 @@ export interface CommonBackendOptions {
   budgetPerRunUsd?: number;
   /** Estimated price of an environment of this instance per hour it exists; default from the price table of its type. */
   pricePerHourUsd?: number;
+  /** Policy: every program a command runs must be one of these. */
+  allowedCommands?: string[];
+  /** Policy: enforce `allowedCommands` (default true when it is given). */
+  authorizedCommandsOnly?: boolean;
 }
 
 export interface LocalBackendOptions extends CommonBackendOptions {

@@ -28,8 +28,11 @@ export interface RoutingRuleConfig {
 
 export interface PolicyConfig {
   requireConfirm: string[];
-  forbid: string[];
+  /** Built-in rule names, or custom rules: a program (or several) and argument patterns. */
+  forbid: Array<string | { name?: string; program: string | string[]; args?: string[] }>;
   logAllCommands: boolean;
+  /** The audit log file; default one per environment under ~/.hermes/audit/. */
+  auditLog?: string;
 }
 
 /** Configuration after `loadConfig`: either dialect, validated and normalised into one model. */

@@ -9,4 +9,5 @@ export { HermesError, type HermesErrorOptions } from "./hermes-error.js";
 export { HostKeyError, type HostKeyProblem } from "./host-key-error.js";
 export { InvalidArgumentError } from "./invalid-argument-error.js";
 export { PathOutsideSandboxError } from "./path-outside-sandbox-error.js";
+export { PolicyDeniedError } from "./policy-denied-error.js";
 export { UnsupportedCapabilityError } from "./unsupported-capability-error.js";

@@ -3,7 +3,7 @@ import { Environment, type EnvironmentOptions } from "../environment/environment
 import { BudgetExceededError } from "../errors/budget-exceeded-error.js";
 import { EnvironmentDisposedError } from "../errors/environment-disposed-error.js";
 import type { Backend } from "../types/backend.js";
-import type { EnvironmentEvents } from "../types/execution-environment.js";
+import type { EnvironmentEvents, ExecutionEnvironment } from "../types/execution-environment.js";
 import type { UsageStore } from "../usage/usage-store.js";
 
 /** Events of a backend's environment that the routed environment passes on. */
@@ -24,6 +24,8 @@ export interface SlotOptions {
   pricePerHour: number;
   budgetUsd: number | undefined;
   usage: UsageStore | undefined;
+  /** Wraps the started environment (the security policy); default: used as it is. */
+  wrap?: (environment: Environment) => ExecutionEnvironment;
   /** Where forwarded and lifecycle events go (the routed environment). */
   events: EventEmitter<EnvironmentEvents>;
 }
@@ -33,8 +35,8 @@ export interface SlotOptions {
  * keeps its session between calls), idle expiry, usage and cost accounting, and the run's budget.
  */
 export class BackendSlot {
-  private environment: Environment | undefined;
-  private creating: Promise<Environment> | undefined;
+  private environment: ExecutionEnvironment | undefined;
+  private creating: Promise<ExecutionEnvironment> | undefined;
   private busy = 0;
   private lastUse = 0;
   /** At most one pending timer, re-armed for the remaining time when it fires (a timer per call costs ~20 µs). */
@@ -54,12 +56,12 @@ export class BackendSlot {
   }
 
   /** The live environment, if one runs. */
-  get live(): Environment | undefined {
+  get live(): ExecutionEnvironment | undefined {
     return this.environment;
   }
 
   /** The environment, created and started if there is none. */
-  acquire(): Promise<Environment> {
+  acquire(): Promise<ExecutionEnvironment> {
     if (this.exceeded) return Promise.reject(this.exceeded);
     if (this.environment) return Promise.resolve(this.environment);
     this.creating ??= this.create().catch((error: unknown) => {
@@ -73,7 +75,7 @@ export class BackendSlot {
    * Runs `work` on the environment: idle expiry waits for it, and when a budget is set, it gets a signal
    * that fires when the budget is passed (the error then says so, with the stopped command's result).
    */
-  async use<T>(environment: Environment, work: (stop: AbortSignal | undefined) => Promise<T>): Promise<T> {
+  async use<T>(environment: ExecutionEnvironment, work: (stop: AbortSignal | undefined) => Promise<T>): Promise<T> {
     this.busy++;
     try {
       return await work(this.options.budgetUsd === undefined ? undefined : this.stopAll.signal);
@@ -101,20 +103,19 @@ export class BackendSlot {
     await this.retire();
   }
 
-  private async create(): Promise<Environment> {
-    const environment = new Environment(await this.options.backend(), this.options.environment);
+  private async create(): Promise<ExecutionEnvironment> {
+    const started = new Environment(await this.options.backend(), this.options.environment);
     for (const name of forwardedEvents) {
-      environment.on(name, (...args: unknown[]) =>
-        (this.options.events.emit as (event: string, ...rest: unknown[]) => boolean)(name, ...args),
-      );
+      started.on(name, (...args: unknown[]) => (this.options.events.emit as (event: string, ...rest: unknown[]) => boolean)(name, ...args));
     }
-    environment.on("exec:end", ({ result }) => this.options.usage?.add(this.name, { commands: 1, busySeconds: result.durationMs / 1000 }));
+    started.on("exec:end", ({ result }) => this.options.usage?.add(this.name, { commands: 1, busySeconds: result.durationMs / 1000 }));
     try {
-      await environment.start();
+      await started.start();
     } catch (error) {
-      await environment.dispose();
+      await started.dispose();
       throw error;
     }
+    const environment = this.options.wrap ? this.options.wrap(started) : started;
     if (this.closed) {
       await environment.dispose();
       throw new EnvironmentDisposedError({ environmentId: this.options.environment.id ?? this.name, operation: "start" });

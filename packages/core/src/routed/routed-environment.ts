@@ -1,5 +1,4 @@
 import { EventEmitter } from "eventemitter3";
-import type { Environment } from "../environment/environment.js";
 import { BackendUnavailableError } from "../errors/backend-unavailable-error.js";
 import { EnvironmentDisposedError } from "../errors/environment-disposed-error.js";
 import { HermesError } from "../errors/hermes-error.js";
@@ -135,7 +134,10 @@ export class RoutedEnvironment extends EventEmitter<EnvironmentEvents> implement
     }
   }
 
-  private async choose(task: TaskContext | undefined, operation: string): Promise<{ slot: BackendSlot; environment: Environment }> {
+  private async choose(
+    task: TaskContext | undefined,
+    operation: string,
+  ): Promise<{ slot: BackendSlot; environment: ExecutionEnvironment }> {
     this.assertOpen(operation);
     const context = task ?? {};
     const decision = this.options.router.select(context);
