@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import {
   type Backend,
   type BackendInstance,
+  BackendUnavailableError,
   type Capabilities,
   ConfigError,
   type KillOptions,
@@ -11,6 +12,7 @@ import {
   type LocalBackendOptions,
   type ProcessSelector,
 } from "@hermes/core";
+import { confinedArgv, confinedTemporaryDirectory } from "./bubblewrap.js";
 import { hostEnvironment } from "./host-environment.js";
 import { isInside, LocalFiles } from "./local-files.js";
 import { startLocalProcess } from "./local-process.js";
@@ -58,9 +60,17 @@ async function createLocalInstance(options: LocalBackendOptions, owner: string |
   const sandboxRoot = options.sandboxRoot === undefined ? undefined : await prepareSandboxRoot(expandHome(options.sandboxRoot));
   const defaultCwd = await resolveCwd(options, sandboxRoot);
   // Every process inherits its owner's label, so a reaper can find what a crashed owner left behind.
-  const environment = { ...hostEnvironment(process.env, options), ...(owner && { [ownerVariable]: owner }) };
+  const environment: Record<string, string> = { ...hostEnvironment(process.env, options), ...(owner && { [ownerVariable]: owner }) };
   const bashPath = options.bashPath ?? "bash";
-  const start: BackendInstance["start"] = (spec) => startLocalProcess(spec, environment);
+  const confined = options.confinement === "bubblewrap" ? (sandboxRoot as string) : undefined;
+  if (confined !== undefined) {
+    const temporary = confinedTemporaryDirectory(confined);
+    await mkdir(temporary, { recursive: true });
+    environment.TMPDIR = temporary;
+    await checkBubblewrap(confined, options.network ?? "host", environment);
+  }
+  const start: BackendInstance["start"] = (spec) =>
+    startLocalProcess(confined === undefined ? spec : { ...spec, argv: confinedArgv(spec.argv, confined, options.network ?? "host") }, environment);
   return {
     defaultCwd,
     bashPath,
@@ -72,6 +82,27 @@ async function createLocalInstance(options: LocalBackendOptions, owner: string |
     files: new LocalFiles(sandboxRoot),
     dispose: async () => {},
   };
+}
+
+/** Runs `true` confined once, so a missing or unusable bwrap fails the start with a reason, not every command. */
+async function checkBubblewrap(root: string, network: "host" | "none", environment: Record<string, string>): Promise<void> {
+  const failure = await startLocalProcess({ argv: confinedArgv(["true"], root, network), stdin: "ignore" }, environment).then(
+    async (probe) => {
+      const stderr: Buffer[] = [];
+      probe.stdout.resume();
+      probe.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+      const exit = await probe.exited;
+      return exit.code === 0 ? undefined : Buffer.concat(stderr).toString("utf8").trim() || `bwrap exited with ${exit.code ?? exit.signal}`;
+    },
+    (error: Error) => error.message,
+  );
+  if (failure !== undefined) {
+    throw new BackendUnavailableError({
+      backend: "local",
+      reason: `bubblewrap confinement cannot start (${failure}); install it with apt-get install bubblewrap, or set confinement: none`,
+      retryable: false,
+    });
+  }
 }
 
 /** Runs core's kill program in a fresh bash that carries no tag of its own. */
@@ -134,5 +165,10 @@ function checkOptions(options: LocalBackendOptions): void {
     if (value !== undefined)
       check(Array.isArray(value) && value.every((name) => typeof name === "string"), key, value, "a list of variable names");
   }
+  if (options.confinement !== undefined) check(["none", "bubblewrap"].includes(options.confinement), "confinement", options.confinement, "none or bubblewrap");
+  if (options.confinement === "bubblewrap") {
+    check(options.sandboxRoot !== undefined, "sandbox_root", options.sandboxRoot, "the directory commands may write to (bubblewrap confinement needs one)");
+  }
+  if (options.network !== undefined) check(["host", "none"].includes(options.network), "network", options.network, "host or none");
   if (problems.length > 0) throw new ConfigError({ issues: problems });
 }

@@ -71,6 +71,13 @@ export interface LocalBackendOptions extends CommonBackendOptions {
   envBlocklist?: string[];
   /** The bash to run. Default: `bash` on PATH. */
   bashPath?: string;
+  /**
+   * `bubblewrap`: every process runs with the machine read-only and `sandboxRoot` the only writable place
+   * (the kernel enforces it). Needs `bwrap` (Debian's `bubblewrap`) and `sandboxRoot`. Default `none`.
+   */
+  confinement?: "none" | "bubblewrap";
+  /** With bubblewrap: `none` gives commands no network at all. Default `host`. */
+  network?: "host" | "none";
 }
 
 export interface DockerBackendOptions extends CommonBackendOptions {
@@ -165,6 +172,8 @@ export const backendOptionSchemas: { [T in BackendType]: z.ZodType<BackendOption
       env_passthrough: textList.optional(),
       env_blocklist: textList.optional(),
       bash_path: text.optional(),
+      confinement: z.enum(["none", "bubblewrap"]).optional(),
+      network: z.enum(["host", "none"]).optional(),
     })
     .transform((input) => camelKeys<LocalBackendOptions>(input, commonRenames)),
   docker: z

@@ -1,0 +1,24 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createEnv } from "@hermes/core";
+import { describeConformance, hostProcessAlive } from "@hermes/testkit";
+import { afterAll } from "vitest";
+import { local } from "../src/index.js";
+import { describeWithBubblewrap } from "./bubblewrap-support.js";
+
+const roots: string[] = [];
+afterAll(async () => {
+  await Promise.all(roots.map((root) => rm(root, { recursive: true, force: true })));
+});
+
+describeWithBubblewrap("local backend confined by bubblewrap", () => {
+  describeConformance("local (bubblewrap)", {
+    create: async () => {
+      const root = await mkdtemp(join(tmpdir(), "hermes-bwrap-"));
+      roots.push(root);
+      return createEnv({ backend: local({ sandboxRoot: root, confinement: "bubblewrap" }) });
+    },
+    processAlive: hostProcessAlive,
+  });
+});
