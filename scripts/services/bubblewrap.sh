@@ -16,6 +16,6 @@ if ! dpkg-query -W -f='${Status}' bubblewrap 2>/dev/null | grep -q "ok installed
 fi
 probe=$(mktemp -d)
 trap 'rm -rf "$probe"' EXIT
-bwrap --ro-bind / / --bind "$probe" "$probe" --dev /dev --proc /proc --die-with-parent -- bash -c "echo ok > '$probe/ok'; ! echo x > /etc/hermes-bwrap-probe 2>/dev/null"
+bwrap --ro-bind / / --bind "$probe" "$probe" --dev /dev --proc /proc --die-with-parent -- bash -c "echo ok > '$probe/ok'; ! (echo x > /etc/hermes-bwrap-probe) 2>/dev/null"
 [ "$(cat "$probe/ok")" = ok ] && [ ! -e /etc/hermes-bwrap-probe ]
 echo "bubblewrap: $(bwrap --version), smoke test passed (root writable, the rest read-only)"
