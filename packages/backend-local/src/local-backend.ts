@@ -70,7 +70,10 @@ async function createLocalInstance(options: LocalBackendOptions, owner: string |
     await checkBubblewrap(confined, options.network ?? "host", environment);
   }
   const start: BackendInstance["start"] = (spec) =>
-    startLocalProcess(confined === undefined ? spec : { ...spec, argv: confinedArgv(spec.argv, confined, options.network ?? "host") }, environment);
+    startLocalProcess(
+      confined === undefined ? spec : { ...spec, argv: confinedArgv(spec.argv, confined, options.network ?? "host") },
+      environment,
+    );
   return {
     defaultCwd,
     bashPath,
@@ -165,9 +168,15 @@ function checkOptions(options: LocalBackendOptions): void {
     if (value !== undefined)
       check(Array.isArray(value) && value.every((name) => typeof name === "string"), key, value, "a list of variable names");
   }
-  if (options.confinement !== undefined) check(["none", "bubblewrap"].includes(options.confinement), "confinement", options.confinement, "none or bubblewrap");
+  if (options.confinement !== undefined)
+    check(["none", "bubblewrap"].includes(options.confinement), "confinement", options.confinement, "none or bubblewrap");
   if (options.confinement === "bubblewrap") {
-    check(options.sandboxRoot !== undefined, "sandbox_root", options.sandboxRoot, "the directory commands may write to (bubblewrap confinement needs one)");
+    check(
+      options.sandboxRoot !== undefined,
+      "sandbox_root",
+      options.sandboxRoot,
+      "the directory commands may write to (bubblewrap confinement needs one)",
+    );
   }
   if (options.network !== undefined) check(["host", "none"].includes(options.network), "network", options.network, "host or none");
   if (problems.length > 0) throw new ConfigError({ issues: problems });
