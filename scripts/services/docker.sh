@@ -10,25 +10,8 @@ LOG=/var/log/hermes-dockerd.log
 PIDFILE=/var/run/hermes-dockerd.pid
 REGISTRY=127.0.0.1:5000
 
-now() { date +%s%3N; }
-took() { local ms=$(($(now) - $2)); printf 'docker: %s in %d.%02ds\n' "$1" $((ms / 1000)) $((ms % 1000 / 10)); }
-
-install_packages() {
-  local missing=()
-  for package in docker.io busybox-static bash-static docker-registry; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  local start; start=$(now)
-  local apt=(apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-unsafe-io -o DPkg::Lock::Timeout=120)
-  export DEBIAN_FRONTEND=noninteractive
-  if ! "${apt[@]}" "${missing[@]}" >/var/log/hermes-apt.log 2>&1; then
-    apt-get update -q >>/var/log/hermes-apt.log 2>&1
-    "${apt[@]}" "${missing[@]}" >>/var/log/hermes-apt.log 2>&1 || { tail -20 /var/log/hermes-apt.log; exit 1; }
-  fi
-  echo "docker: installed ${missing[*]}"
-  took "packages" "$start"
-}
+SERVICE=docker
+source "$(dirname "$0")/lib.sh"
 
 engine_up() { docker version >/dev/null 2>&1; }
 
@@ -112,7 +95,7 @@ CONFIG
   took "registry up on $REGISTRY" "$start"
 }
 
-install_packages
+install_packages docker.io busybox-static bash-static docker-registry
 start_registry
 start_engine
 build_image

@@ -5,19 +5,9 @@ set -euo pipefail
 SOCKET=/run/podman/podman.sock
 IMAGE=${IMAGE:-hermes-test:bash}
 
-now() { date +%s%3N; }
-took() { local ms=$(($(now) - $2)); printf 'podman: %s in %d.%02ds\n' "$1" $((ms / 1000)) $((ms % 1000 / 10)); }
-
-if ! dpkg-query -W -f='${Status}' podman 2>/dev/null | grep -q "ok installed"; then
-  start=$(now)
-  apt=(apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-unsafe-io -o DPkg::Lock::Timeout=120 podman)
-  export DEBIAN_FRONTEND=noninteractive
-  if ! "${apt[@]}" >/var/log/hermes-apt.log 2>&1; then
-    apt-get update -q >>/var/log/hermes-apt.log 2>&1
-    "${apt[@]}" >>/var/log/hermes-apt.log 2>&1 || { tail -20 /var/log/hermes-apt.log; exit 1; }
-  fi
-  took "installed" "$start"
-fi
+SERVICE=podman
+source "$(dirname "$0")/lib.sh"
+install_packages podman
 
 # Without CAP_SYS_RESOURCE (these VMs) rootful podman cannot raise rlimits to its defaults, and every
 # container fails to start; conmon lingers 300 s after each exec unless told otherwise.

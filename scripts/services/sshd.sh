@@ -8,23 +8,9 @@ PORT=${SSH_PORT:-2222}
 USER_NAME=hermes
 PASSPHRASE=hermes-test-passphrase
 
-now() { date +%s%3N; }
-took() { local ms=$(($(now) - $2)); printf 'sshd: %s in %d.%02ds\n' "$1" $((ms / 1000)) $((ms % 1000 / 10)); }
-
-missing=()
-for package in openssh-server openssh-client; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  start=$(now)
-  apt=(apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-unsafe-io -o DPkg::Lock::Timeout=120 "${missing[@]}")
-  export DEBIAN_FRONTEND=noninteractive
-  if ! "${apt[@]}" >/var/log/hermes-apt.log 2>&1; then
-    apt-get update -q >>/var/log/hermes-apt.log 2>&1
-    "${apt[@]}" >>/var/log/hermes-apt.log 2>&1 || { tail -20 /var/log/hermes-apt.log; exit 1; }
-  fi
-  took "installed ${missing[*]}" "$start"
-fi
+SERVICE=sshd
+source "$(dirname "$0")/lib.sh"
+install_packages openssh-server openssh-client
 
 mkdir -p "$SSH_DIR" /run/sshd
 chmod 755 "$SSH_DIR"
