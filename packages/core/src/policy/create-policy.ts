@@ -83,8 +83,10 @@ export function createPolicy(config: PolicySettings = {}, options: PolicyOptions
       const cwd = action.cwd ?? options.cwd ?? root ?? "/";
       const verdicts: Verdict[] = [];
       if (action.action === "shell_exec") {
-        const home = action.env?.HOME ?? options.home ?? process.env.HOME ?? "/root";
-        const facts = analyzeCommand(action.command, { cwd, home });
+        // `$HOME` resolves only when the target's home is known (given, or set for the command); `~` always does.
+        const knownHome = action.env?.HOME ?? options.home;
+        const home = knownHome ?? process.env.HOME ?? "/root";
+        const facts = analyzeCommand(action.command, { cwd, home, ...(knownHome !== undefined && { variables: { HOME: knownHome } }) });
         verdicts.push(...rmRfRoot(facts), ...hermesFloor(facts), ...opaqueUnderDenyRules(facts));
         if (chown) verdicts.push(...chownRecursive(facts));
         for (const rule of checked.custom) verdicts.push(...customForbid(rule, facts));

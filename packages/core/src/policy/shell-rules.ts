@@ -11,7 +11,10 @@ export interface Verdict {
 
 /** Top-level directories whose recursive delete wipes the system, as `/` itself does. */
 const systemDirectories = new Set(
-  "/bin /boot /dev /etc /home /lib /lib32 /lib64 /libx32 /media /mnt /opt /proc /root /run /sbin /srv /sys /usr /var /snap".split(" "),
+  (
+    "/bin /boot /dev /etc /home /lib /lib32 /lib64 /libx32 /media /mnt /opt /proc /root /run /sbin /srv /sys /tmp /usr /var " +
+    "/snap /nix /lost+found /Applications /Library /System /Users /Volumes /private"
+  ).split(" "),
 );
 /** Block devices: writing to one destroys a filesystem. */
 const blockDevice = /^\/dev\/(sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|dm-\d|md\d|loop\d|mapper\/|disk\/)/;
@@ -165,28 +168,15 @@ const dangerousVariables = new Set([
 ]);
 /** Where a trusted program may be named by absolute path. */
 const trustedDirectories = new Set(["/usr/bin", "/bin", "/usr/local/bin", "/usr/sbin", "/sbin"]);
-/** Builtins that run nothing: allowed without being listed. */
-const inertBuiltins = new Set([
-  "cd",
-  "pushd",
-  "popd",
-  "true",
-  "false",
-  ":",
-  "test",
-  "[",
-  "export",
-  "declare",
-  "local",
-  "readonly",
-  "unset",
-  "set",
-  "shopt",
-  "exit",
-  "return",
-  "wait",
-  "shift",
-]);
+/**
+ * Shell builtins allowed without being listed: they run nothing themselves, or only what the analysis checks on
+ * its own (`exec prog`, `command prog`, `eval 'literal'`; `source file` runs a script file: confirm).
+ */
+const inertBuiltins = new Set(
+  "cd pushd popd true false : test [ export declare typeset local readonly unset set shopt exit return wait shift exec command builtin eval source . alias".split(
+    " ",
+  ),
+);
 
 /** allowed_commands: every program that runs is on the list, named plainly or from a trusted directory. */
 export function allowedCommands(allowed: ReadonlySet<string>, facts: CommandFacts): Verdict[] {

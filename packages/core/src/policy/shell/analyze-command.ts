@@ -18,16 +18,15 @@ export interface AnalysisOptions {
   cwd: string;
   /** `~` (the target's home). */
   home: string;
+  /** Variables known to hold these values when the command starts (`HOME` when the target's is known). */
+  variables?: Readonly<Record<string, string>>;
 }
 
 /** Past these, the analysis stops and calls the command unparsable (which no rule allows). */
 const limits = { bytes: 64 * 1024, depth: 12, loopValues: 32 };
 
 /** What the command's stdin is, for the program that reads it. */
-export type Stdin =
-  | { kind: "none" }
-  | { kind: "text"; text: string | null }
-  | { kind: "pipe"; from: string | null; words: string[] | null };
+export type Stdin = { kind: "none" } | { kind: "text"; text: string | null } | { kind: "pipe"; from: string | null; text: string | null };
 
 /** The shell's state as the analysis walks the script. */
 export interface ShellState {
@@ -52,7 +51,11 @@ export interface ShellState {
 export function analyzeCommand(command: string, options: AnalysisOptions): CommandFacts {
   const analysis = new Analysis(options);
   if (command.length > limits.bytes) analysis.opaque("unparsable", `the command is over ${limits.bytes} bytes`);
-  else analysis.script(command, newState(options.cwd));
+  else {
+    const state = newState(options.cwd);
+    for (const [name, value] of Object.entries(options.variables ?? {})) state.variables.set(name, [value]);
+    analysis.script(command, state);
+  }
   return analysis.facts;
 }
 
@@ -150,7 +153,7 @@ export class Analysis {
         for (const [index, command] of node.commands.entries()) {
           const stage = node.commands.length > 1 ? childState(state) : state;
           this.command(command, stage, input);
-          input = { kind: "pipe", from: pipeSource(command), words: index === 0 ? literalOutput(command, this, state) : null };
+          input = { kind: "pipe", from: pipeSource(command), text: index === 0 ? literalOutput(command, state) : null };
         }
         return;
       }
@@ -394,7 +397,7 @@ function redirectedStdin(redirects: readonly Redirection[], stdin: Stdin): Stdin
             : null,
       };
     } else if (redirect.type === "Redirect" && redirect.operator === "<") {
-      input = { kind: "pipe", from: "a file", words: null };
+      input = { kind: "pipe", from: "a file", text: null };
     }
   }
   return input;
@@ -405,18 +408,18 @@ function pipeSource(node: CommandNode): string | null {
   return node.type === "Command" ? (node.name?.value ?? null) : null;
 }
 
-/** The words a first stage like `echo a b` or `printf '%s\n' a` writes, when literal. */
-function literalOutput(node: CommandNode, analysis: Analysis, state: ShellState): string[] | null {
+/** What a first stage like `echo a b` writes, when literal (`echo -e`/`-n` and escapes are not interpreted). */
+function literalOutput(node: CommandNode, state: ShellState): string | null {
   if (node.type !== "Command" || !node.name || node.name.value !== "echo") return null;
   const words: string[] = [];
   for (const argument of node.suffix) {
-    if (argument.type !== "Word") continue;
+    if (argument.type !== "Word") return null;
     const fields = evaluateWord(argument, { variables: state.variables, onScript: () => {} });
     if (!fields.known) return null;
-    words.push(...fields.fields.flatMap((field) => field.split(/\s+/).filter(Boolean)));
+    words.push(...fields.fields);
   }
-  void analysis;
-  return words;
+  if (words[0]?.startsWith("-")) return null;
+  return words.join(" ");
 }
 
 /** `:(){ :|:& };:` and its spellings: the function runs itself in a pipeline or in the background. */

@@ -137,6 +137,11 @@ function runShell(analysis: Analysis, program: string, args: Argv, context: RunC
     analysis.script(context.stdin.text, childState(state));
     return;
   }
+  if (context.stdin.kind === "pipe" && context.stdin.text !== null) {
+    // `echo 'rm -rf /' | bash`: the script is literal after all.
+    analysis.script(context.stdin.text, childState(state));
+    return;
+  }
   if (context.stdin.kind === "pipe") {
     analysis.opaque("dynamic-script", `${program} runs what ${context.stdin.from ?? "another command"} writes to it`, { program });
     return;
@@ -162,7 +167,8 @@ function runInterpreter(analysis: Analysis, program: string, family: string, arg
 }
 
 function runXargs(analysis: Analysis, argv: Argv, context: RunContext, state: ShellState, wrapped: { inputFile?: boolean }): void {
-  const input = context.stdin.kind === "pipe" && !wrapped.inputFile ? context.stdin.words : null;
+  const text = context.stdin.kind === "pipe" && !wrapped.inputFile ? context.stdin.text : null;
+  const input = text === null ? null : text.split(/\s+/).filter(Boolean);
   if (input === null) {
     analysis.opaque("runtime-arguments", `xargs gives ${argv[0] ?? "a program"} arguments read at run time`, {
       program: argv[0] ?? "xargs",
@@ -290,10 +296,13 @@ const models: Record<string, Model> = {
   },
   ".": (analysis, args, state) => models.source?.(analysis, args, state, "source"),
   exec: (analysis, args, state) => {
-    const parsed = options(args, new Set(["-a"]));
-    if (parsed.operands.length === 0) return;
-    // `exec -a NAME prog`: NAME is only argv[0]; the program is what runs.
-    runProgram(analysis, parsed.operands, { env: [...state.exported], via: ["exec"], stdin: { kind: "none" } }, state);
+    // exec's own options come first (`-a NAME` only sets argv[0]); the program and its arguments follow.
+    let index = 0;
+    while (index < args.length && args[index]?.startsWith("-") && args[index] !== "--") index += args[index] === "-a" ? 2 : 1;
+    if (args[index] === "--") index++;
+    const argv = args.slice(index);
+    if (argv.length === 0) return;
+    runProgram(analysis, argv, { env: [...state.exported], via: ["exec"], stdin: { kind: "none" } }, state);
   },
   rm: (analysis, args, state, program) => {
     const parsed = options(args);
@@ -368,7 +377,9 @@ const models: Record<string, Model> = {
       analysis.opaque("dynamic-script", "rsync -e runs a command of its own", { program });
     addPaths(analysis, state, program, deletes ? "delete" : "write", [destination], deletes);
   },
-  tar: (analysis, args, state, program) => {
+  tar: (analysis, rawArgs, state, program) => {
+    // Old-style `tar czf FILE`: the first word is a bundle of options without the dash.
+    const args = rawArgs[0] && /^[A-Za-z]+$/.test(rawArgs[0]) ? [`-${rawArgs[0]}`, ...rawArgs.slice(1)] : rawArgs;
     const joined = args.filter((arg): arg is string => arg !== null);
     const action = joined.find(
       (arg) => arg.startsWith("--checkpoint-action=exec=") || arg.startsWith("--to-command=") || arg.startsWith("--use-compress-program="),
