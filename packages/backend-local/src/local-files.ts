@@ -9,6 +9,7 @@ import {
   type FileSystemErrorReason,
   PathOutsideSandboxError,
 } from "@hermes/core";
+import { canWalkBeneath, mkdirBeneath, removeBeneath, writeBeneath } from "./beneath-root.js";
 
 const reasons: Record<string, FileSystemErrorReason> = {
   ENOENT: "NotFound",
@@ -23,8 +24,9 @@ const reasons: Record<string, FileSystemErrorReason> = {
 /**
  * The file primitives on this machine. With a sandbox root, every path is checked after symlinks are
  * resolved (parents always; the last component too when the operation would follow it), by path
- * component, not string prefix. This is a check in the SDK's own calls, not OS confinement: a command
- * can still write anywhere this user can.
+ * component, not string prefix; then writes, mkdirs and removes walk to the checked path one component at a
+ * time without following links (`beneath-root.ts`), so a directory swapped for a link after the check makes
+ * the call fail instead of landing outside. This confines the SDK's own calls; commands need `confinement`.
  */
 export class LocalFiles implements FilePrimitives {
   constructor(private readonly sandboxRoot: string | undefined) {}
@@ -42,6 +44,7 @@ export class LocalFiles implements FilePrimitives {
   async write(path: string, data: Uint8Array, options: { mode?: number }): Promise<void> {
     const target = await this.confine(path, "write", true);
     try {
+      if (this.sandboxRoot !== undefined && canWalkBeneath) return await writeBeneath(this.sandboxRoot, target, data, options.mode);
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, data, options.mode === undefined ? {} : { mode: options.mode });
       if (options.mode !== undefined) await chmod(target, options.mode);
@@ -89,6 +92,7 @@ export class LocalFiles implements FilePrimitives {
     try {
       const stats = await lstat(target);
       if (stats.isDirectory() && !options.recursive) await rmdir(target);
+      else if (this.sandboxRoot !== undefined && canWalkBeneath) await removeBeneath(this.sandboxRoot, target, options.recursive);
       else await rm(target, { recursive: options.recursive });
     } catch (error) {
       throw fileError(error, path, "remove");
@@ -98,6 +102,7 @@ export class LocalFiles implements FilePrimitives {
   async mkdir(path: string, options: { recursive: boolean }): Promise<void> {
     const target = await this.confine(path, "create", true);
     try {
+      if (this.sandboxRoot !== undefined && canWalkBeneath) return await mkdirBeneath(this.sandboxRoot, target, options.recursive);
       await mkdir(target, { recursive: options.recursive });
     } catch (error) {
       throw fileError(error, path, "mkdir");
