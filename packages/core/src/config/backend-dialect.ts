@@ -75,14 +75,12 @@ export function parseBackendSection(section: unknown): { config: Omit<HermesConf
     if (!names.includes(value)) issues.push({ path, value, expected: `the name of a configured backend (${names.join(", ")})` });
   };
   let defaultBackend = input.default;
+  const warnings: string[] = [];
   if (defaultBackend === undefined) {
-    if (names.length === 1) defaultBackend = names[0] as string;
-    else
-      issues.push({
-        path: "backend.default",
-        value: undefined,
-        expected: `the backend to use when a call names none (one of ${names.join(", ")})`,
-      });
+    // YAML keeps the order the user wrote: the first backend listed is the natural default.
+    defaultBackend = names[0] as string;
+    if (names.length > 1)
+      warnings.push(`backend.default is not set: calls without a routing match use "${defaultBackend}", the first backend listed`);
   } else known("backend.default", defaultBackend);
   const rules: RoutingRuleConfig[] = (input.routing?.rules ?? []).map((rule, index) => {
     known(`backend.routing.rules.${index}.backend`, rule.backend);
@@ -115,7 +113,7 @@ export function parseBackendSection(section: unknown): { config: Omit<HermesConf
       routing: { rules, fallback },
       ...(policy && { policy }),
       ...(input.lifetime_seconds !== undefined && { lifetimeSeconds: input.lifetime_seconds }),
-      warnings: [],
+      warnings,
     },
   };
 }

@@ -192,9 +192,10 @@ describe("loadConfig: the multi-backend dialect", () => {
     expect(second.issues[0]).toMatchObject({ path: "backend.backends.b.max_memory_mb", value: -5 });
   });
 
-  it("needs a default when several backends are configured", async () => {
-    const error = await configError(loadConfig({ backend: { backends: { a: { type: "local" }, b: { type: "local" } } } }, noEnv));
-    expect(error.issues[0]).toMatchObject({ path: "backend.default", expected: "the backend to use when a call names none (one of a, b)" });
+  it("uses the first backend listed when several are configured and no default is set, and says so", async () => {
+    const config = await loadConfig({ backend: { backends: { b: { type: "local" }, a: { type: "local" } } } }, noEnv);
+    expect(config.defaultBackend).toBe("b");
+    expect(config.warnings).toEqual([expect.stringContaining('backend.default is not set: calls without a routing match use "b"')]);
   });
 });
 
