@@ -1,10 +1,11 @@
 import { execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { BackendUnavailableError, createEnv, loadConfig } from "@hermes/core";
+import { BackendUnavailableError, createEnv, loadConfig, PolicyDeniedError } from "@hermes/core";
 import { hostProcessAlive } from "@hermes/testkit";
 import { expect, it } from "vitest";
 import { ssh } from "../src/index.js";
@@ -110,6 +111,28 @@ describeWithServer("ssh backend: reconnection and lifecycle", () => {
       await kept.dispose();
       await rm(dir, { recursive: true, force: true });
     }
+  }, 60_000);
+
+  it("holds a backend's allowed_commands: a refused command never reaches the server", async () => {
+    const box = {
+      type: "ssh",
+      host: "127.0.0.1",
+      port: sshPort,
+      user: "hermes",
+      key: `${sshDir}/id_ed25519`,
+      known_hosts: `${sshDir}/known_hosts`,
+    };
+    await using env = await createEnv({
+      config: { backend: { backends: { box: { ...box, allowed_commands: ["bash", "echo"] } } } },
+      usage: false,
+    });
+    expect((await env.exec("echo allowed")).stdout).toBe("allowed\n");
+    const refused = await env.exec("touch /tmp/hermes-not-allowed").catch((error: unknown) => error);
+    expect(PolicyDeniedError.isInstance(refused) && refused.rule).toBe("allowed_commands");
+    expect(existsSync("/tmp/hermes-not-allowed")).toBe(false);
+    expect((await env.exec("bash -c 'echo nested'")).stdout).toBe("nested\n");
+    const nested = await env.exec("bash -c 'cat /etc/hostname'").catch((error: unknown) => error);
+    expect(PolicyDeniedError.isInstance(nested) && nested.reason).toMatch(/cat is not an allowed command/);
   }, 60_000);
 
   it("takes the Hermes terminal: keys and TERMINAL_SSH_* overrides, with ~/.ssh/known_hosts", async () => {
