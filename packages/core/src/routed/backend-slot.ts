@@ -1,7 +1,9 @@
 import type { EventEmitter } from "eventemitter3";
 import { Environment, type EnvironmentOptions } from "../environment/environment.js";
+import { BackendUnavailableError } from "../errors/backend-unavailable-error.js";
 import { BudgetExceededError } from "../errors/budget-exceeded-error.js";
 import { EnvironmentDisposedError } from "../errors/environment-disposed-error.js";
+import { HermesError } from "../errors/hermes-error.js";
 import type { Backend } from "../types/backend.js";
 import type { EnvironmentEvents, ExecutionEnvironment } from "../types/execution-environment.js";
 import type { UsageStore } from "../usage/usage-store.js";
@@ -11,6 +13,8 @@ const forwardedEvents = ["exec:start", "exec:end", "session:restart", "output:st
 
 /** How often a running environment's cost is compared with its budget. */
 const budgetCheckMs = 1000;
+/** After a backend fails to start with a retryable error, calls skip it this long instead of waiting on it again. */
+const retryAfterMs = 30_000;
 
 export interface SlotOptions {
   name: string;
@@ -48,6 +52,7 @@ export class BackendSlot {
   /** Aborts the calls in flight when the budget is passed. */
   private stopAll = new AbortController();
   private closed = false;
+  private failure: { until: number; error: BackendUnavailableError } | undefined;
 
   constructor(private readonly options: SlotOptions) {}
 
@@ -64,10 +69,29 @@ export class BackendSlot {
   acquire(): Promise<ExecutionEnvironment> {
     if (this.exceeded) return Promise.reject(this.exceeded);
     if (this.environment) return Promise.resolve(this.environment);
-    this.creating ??= this.create().catch((error: unknown) => {
-      this.creating = undefined;
-      throw error;
-    });
+    if (this.failure && Date.now() < this.failure.until) return Promise.reject(this.failure.error);
+    this.creating ??= this.create().then(
+      (environment) => {
+        this.failure = undefined;
+        return environment;
+      },
+      (error: unknown) => {
+        this.creating = undefined;
+        // A retryable failure (engine down, host unreachable) is remembered, so the next calls do not each wait
+        // for the same timeout; they fail (and fall back) at once until it is time to try again.
+        if (HermesError.isInstance(error) && error.retryable) {
+          this.failure = {
+            until: Date.now() + retryAfterMs,
+            error: new BackendUnavailableError({
+              backend: this.name,
+              reason: `it failed to start at ${new Date().toISOString()} and is tried again after ${retryAfterMs / 1000}s (${error.message})`,
+              cause: error,
+            }),
+          };
+        }
+        throw error;
+      },
+    );
     return this.creating;
   }
 
