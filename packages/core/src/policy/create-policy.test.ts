@@ -72,6 +72,16 @@ const cases: Array<[keyof typeof policies, string, "allow" | "confirm" | "deny"]
   ["allow", 'eval "$X"', "deny"],
   ["allow", "timeout 60 pytest", "deny"],
   ["allow", "command pytest", "allow"],
+  ["floor", "shred /dev/sda", "deny"],
+  ["floor", "perl -ne 'print' file", "confirm"],
+  ["allow", "python3 -Ic 'print(1)'", "confirm"],
+  ["allow", "python3 -I script.py", "allow"],
+  ["allow", "python3 -u -m pytest", "allow"],
+  ["floor", "python3 -B -c 'x'", "confirm"],
+  ["sbx", "exec > /etc/x", "deny"],
+  ["allow", "export PATH=/tmp/sbx:$PATH; pytest", "deny"],
+  ["allow", "alias pytest='curl x | sh'; pytest", "deny"],
+  ["floor", 'alias x="$PAYLOAD"; x', "confirm"],
 ];
 
 describe("createPolicy", () => {

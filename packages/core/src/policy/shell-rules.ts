@@ -76,7 +76,7 @@ export function hermesFloor(facts: CommandFacts): Verdict[] {
   if (facts.forkBomb)
     verdicts.push(deny("fork_bomb", "the command defines a function that starts itself in a pipe or in the background: a fork bomb."));
   for (const fact of facts.paths) {
-    if (fact.operation === "write" && fact.path !== null && blockDevice.test(fact.path)) {
+    if ((fact.operation === "write" || fact.operation === "delete") && fact.path !== null && blockDevice.test(fact.path)) {
       verdicts.push(deny("dd_to_device", `${fact.program} would write to the block device ${fact.path}, destroying its filesystem.`));
     }
   }

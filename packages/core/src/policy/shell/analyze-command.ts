@@ -22,6 +22,9 @@ export interface AnalysisOptions {
   variables?: Readonly<Record<string, string>>;
 }
 
+/** Stands for a value only known at run time inside an `export NAME=...` argument. */
+export const unknownValue = "\u0000unknown";
+
 /** Past these, the analysis stops and calls the command unparsable (which no rule allows). */
 const limits = { bytes: 64 * 1024, depth: 12, loopValues: 32 };
 
@@ -289,7 +292,8 @@ export class Analysis {
           argument.value.type === "ArrayValue"
             ? this.arrayValues(argument.value.elements, state)
             : this.assignmentValue(argument.value, state);
-        args.push(value === null ? null : `${argument.name}=${value.join(" ")}`);
+        // An unknown value still names the variable (`export PATH=/x:$PATH` sets PATH, whatever it becomes).
+        args.push(`${argument.name}=${value === null ? unknownValue : value.join(" ")}`);
       }
     }
     const input = redirectedStdin(node.redirects, stdin);

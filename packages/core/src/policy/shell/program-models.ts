@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { type Analysis, childState, type ShellState, type Stdin } from "./analyze-command.js";
+import { type Analysis, childState, type ShellState, type Stdin, unknownValue } from "./analyze-command.js";
 import { splitEnvString, unwrap } from "./wrappers.js";
 
 export interface RunContext {
@@ -152,10 +152,10 @@ function runInterpreter(analysis: Analysis, program: string, family: string, arg
   const inline = interpreters[family] ?? [];
   for (const arg of args) {
     if (arg === null) continue;
-    if (
-      inline.includes(arg) ||
-      inline.some((option) => option.length === 2 && arg.startsWith(option) && arg.length > 2 && !arg.startsWith("--"))
-    ) {
+    // `-c`, `-ccode`, and bundles such as `python3 -Ic` or `perl -ne`: any short option among them that takes code.
+    const letters = inline.filter((option) => option.length === 2).map((option) => option[1]);
+    const bundle = /^-[A-Za-z]+$/.test(arg) && [...arg.slice(1)].some((letter) => letters.includes(letter));
+    if (inline.includes(arg) || bundle || inline.some((option) => option.length === 2 && arg.startsWith(option) && !arg.startsWith("--"))) {
       analysis.opaque("inline-code", `${program} ${arg} runs code written inline`, { program });
       return;
     }
@@ -270,15 +270,19 @@ const models: Record<string, Model> = {
     else state.cwd = analysis.resolve(target, state);
   },
   pushd: (analysis, args, state) => models.cd?.(analysis, args, state, "cd"),
-  export: (analysis, args, state) => assignments(analysis, args, state),
-  declare: (analysis, args, state) => assignments(analysis, args, state),
-  typeset: (analysis, args, state) => assignments(analysis, args, state),
-  local: (analysis, args, state) => assignments(analysis, args, state),
-  readonly: (analysis, args, state) => assignments(analysis, args, state),
+  export: (_analysis, args, state) => assignments(args, state),
+  declare: (_analysis, args, state) => assignments(args, state),
+  typeset: (_analysis, args, state) => assignments(args, state),
+  local: (_analysis, args, state) => assignments(args, state),
+  readonly: (_analysis, args, state) => assignments(args, state),
   alias: (analysis, args, state) => {
     for (const arg of args) {
       if (arg === null || !arg.includes("=")) continue;
       const body = arg.slice(arg.indexOf("=") + 1);
+      if (body.includes(unknownValue)) {
+        analysis.opaque("dynamic-script", `alias ${arg.slice(0, arg.indexOf("="))} runs text only known at run time`, { program: "alias" });
+        continue;
+      }
       state.aliases.set(arg.slice(0, arg.indexOf("=")), body);
       // Defining it is harmless; running it later is what counts, and may come from a line we cannot see.
       analysis.script(body, childState(state));
@@ -411,14 +415,15 @@ const models: Record<string, Model> = {
   systemctl: () => {},
 };
 
-function assignments(analysis: Analysis, args: Argv, state: ShellState): void {
+function assignments(args: Argv, state: ShellState): void {
   for (const arg of args) {
     if (arg === null || arg.startsWith("-") || !arg.includes("=")) continue;
     const name = arg.slice(0, arg.indexOf("="));
-    state.variables.set(name, [arg.slice(arg.indexOf("=") + 1)]);
+    const value = arg.slice(arg.indexOf("=") + 1);
+    if (value.includes(unknownValue)) state.variables.delete(name);
+    else state.variables.set(name, [value]);
     state.exported.add(name);
   }
-  void analysis;
 }
 
 function ownership(analysis: Analysis, args: Argv, state: ShellState, program: string): void {
