@@ -111,6 +111,20 @@ describe("createPolicy", () => {
     expect(policy.evaluate({ action: "shell_exec", command: "git push origin main" }).decision).toBe("allow");
   });
 
+  it("bounds the work on commands built to explode (nested function calls, nested loops): they are confirmed, not walked", () => {
+    const policy = createPolicy({}, { cwd: "/tmp", home: "/root", realpath: (path) => path });
+    const names = "abcdefghijklm".split("");
+    const functions = names.slice(0, -1).map(
+      (name, index) =>
+        `${name}(){ ${Array(6)
+          .fill(names[index + 1])
+          .join("; ")}; }`,
+    );
+    const decision = policy.evaluate({ action: "shell_exec", command: `${functions.join("; ")}; m(){ rm -rf /; }; a` });
+    expect(decision.decision).not.toBe("allow");
+    expect(decision.reason).toMatch(/over 5000 commands/);
+  });
+
   it("refuses settings it cannot enforce, naming each", () => {
     expect(() => createPolicy({ forbid: ["rm_rf_everything"] })).toThrow(ConfigError);
     expect(() => createPolicy({ authorized_commands_only: true })).toThrow(/allowed_commands/);

@@ -26,7 +26,7 @@ export interface AnalysisOptions {
 export const unknownValue = "\u0000unknown";
 
 /** Past these, the analysis stops and calls the command unparsable (which no rule allows). */
-const limits = { bytes: 64 * 1024, depth: 12, loopValues: 32 };
+const limits = { bytes: 64 * 1024, depth: 12, loopValues: 32, commands: 5_000 };
 
 /** What the command's stdin is, for the program that reads it. */
 export type Stdin = { kind: "none" } | { kind: "text"; text: string | null } | { kind: "pipe"; from: string | null; text: string | null };
@@ -88,6 +88,8 @@ export function childState(state: ShellState): ShellState {
 
 export class Analysis {
   readonly facts: CommandFacts = emptyFacts();
+  /** Commands walked so far: functions calling functions can multiply them, so the walk is bounded. */
+  private walked = 0;
 
   constructor(readonly options: AnalysisOptions) {}
 
@@ -166,6 +168,10 @@ export class Analysis {
   }
 
   command(node: CommandNode, state: ShellState, stdin: Stdin): void {
+    if (++this.walked > limits.commands) {
+      if (this.walked === limits.commands + 1) this.opaque("unparsable", `the command expands to over ${limits.commands} commands`);
+      return;
+    }
     switch (node.type) {
       case "Command":
         this.simple(node, state, stdin);
