@@ -6,9 +6,9 @@ import { loadConfig } from "./config/load-config.js";
 import { ConfigError } from "./errors/config-error.js";
 import { importBackendFactory } from "./import-backend.js";
 import { AuditLog } from "./policy/audit-log.js";
-import { createPolicy, type Policy, type PolicySettings } from "./policy/create-policy.js";
+import { createPolicy, type Policy, type PolicyAction, type PolicySettings } from "./policy/create-policy.js";
 import { SecretRedactor } from "./policy/redact-secrets.js";
-import { type ConfirmCallback, withPolicy } from "./policy/with-policy.js";
+import { type ConfirmCallback, refuseIfDenied, withPolicy } from "./policy/with-policy.js";
 import { BackendSlot } from "./routed/backend-slot.js";
 import { RoutedEnvironment } from "./routed/routed-environment.js";
 import { createRouter } from "./router/create-router.js";
@@ -121,7 +121,7 @@ function policyWrapper(
   config: HermesConfig,
   options: CreateEnvOptions,
   environmentId: string,
-): { wrap?: (environment: ExecutionEnvironment) => ExecutionEnvironment } {
+): { wrap?: (environment: ExecutionEnvironment) => ExecutionEnvironment; precheck?: (action: PolicyAction) => void } {
   const own = (instance.config?.options ?? {}) as CommonBackendOptions & { sandboxRoot?: string };
   const given = options.policy;
   const settings: PolicySettings | undefined =
@@ -146,6 +146,7 @@ function policyWrapper(
   const logAll = isPolicy(given) ? false : (settings?.log_all_commands ?? false);
   const audit = logAll ? new AuditLog(config.policy?.auditLog ?? auditFile(environmentId, name), new SecretRedactor()) : undefined;
   return {
+    precheck: (action) => refuseIfDenied(policy, action, { backend: name, ...(audit && { audit }) }),
     wrap: (environment) =>
       withPolicy(environment, policy, {
         ...(options.confirm && { confirm: options.confirm }),

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ConfirmRequest, createEnv, PolicyDeniedError, verifyAuditLog } from "@hermes/core";
+import { type ConfirmRequest, createEnv, HermesError, PolicyDeniedError, verifyAuditLog } from "@hermes/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 let dir: string;
@@ -49,6 +49,18 @@ describe("createEnv with a policy from configuration", () => {
     expect((await denial(env.files.write(join(dir, "outside.txt"), "x"))).rule).toBe("sandbox_root");
     await env.exec("mkdir -p inner && echo ok > inner/file");
     expect(await env.files.readText("inner/file")).toBe("ok\n");
+  });
+
+  it("refuses a denied command before starting a backend for it: no connection is even tried", async () => {
+    const config = { backend: { backends: { far: { type: "ssh", host: "hermes-test.invalid", allowed_commands: ["pytest"] } } } };
+    await using env = await createEnv({ config, usage: false });
+    const error = await denial(env.exec("curl -s http://example.invalid"));
+    expect(error.rule).toBe("allowed_commands");
+    expect((await env.status()).state).toBe("created");
+    // An allowed command does start the backend, which fails here (no key, no such host) as it should.
+    const started = await env.exec("pytest -q").catch((caught: unknown) => caught);
+    expect(PolicyDeniedError.isInstance(started)).toBe(false);
+    expect(HermesError.isInstance(started)).toBe(true);
   });
 
   it("asks the confirm callback for require_confirm kinds, with the action, the facts and a signal", async () => {

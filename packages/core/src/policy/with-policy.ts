@@ -125,7 +125,7 @@ class PolicyEnvironment implements ExecutionEnvironment {
 
   /** The command as the policy sees it: an argv array becomes the shell words that would run it. */
   private async shellAction(command: string | readonly string[], options: ExecOptions | SpawnOptions): Promise<PolicyAction> {
-    const text = typeof command === "string" ? command : command.map((word) => quoteShellWord(word, "command")).join(" ");
+    const text = commandText(command);
     const cwd = await this.cwd(options.cwd);
     return {
       action: "shell_exec",
@@ -275,6 +275,53 @@ class PolicyEnvironment implements ExecutionEnvironment {
       download: (envPath, hostPath) => check("read_file", envPath, () => files().download(envPath, hostPath)),
     };
   }
+}
+
+/** A command as the policy reads it: an argv array becomes the shell words that would run it. */
+export function commandText(command: string | readonly string[]): string {
+  return typeof command === "string" ? command : command.map((word) => quoteShellWord(word, "command")).join(" ");
+}
+
+/**
+ * For a backend whose environment has not started yet: throws PolicyDeniedError (and records it) when the
+ * policy denies the action outright, so a denied command does not first create a container or a connection.
+ * Anything else is decided again, in full, by `withPolicy` once the environment runs.
+ */
+export function refuseIfDenied(policy: Policy, action: PolicyAction, context: { backend: string; audit?: AuditLog }): void {
+  const decision = policy.evaluate(action);
+  if (decision.decision !== "deny") return;
+  context.audit?.append("decision", decisionRecord(randomUUID(), context.backend, action, decision, "denied before the backend started"));
+  throw deniedError(action, decision);
+}
+
+function decisionRecord(
+  actionId: string,
+  backend: string,
+  action: PolicyAction,
+  decision: PolicyDecision,
+  outcome: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    actionId,
+    backend,
+    action: action.action,
+    ...(action.action === "shell_exec" ? { command: action.command } : { path: action.path }),
+    ...(action.cwd !== undefined && { cwd: action.cwd }),
+    decision: decision.decision,
+    ...(decision.rule !== undefined && { rule: decision.rule }),
+    reason: decision.reason,
+    outcome,
+    ...extra,
+  };
+}
+
+function deniedError(action: PolicyAction, decision: PolicyDecision): PolicyDeniedError {
+  return new PolicyDeniedError({
+    action: action.action,
+    ...(decision.rule !== undefined && { rule: decision.rule }),
+    reason: decision.reason,
+  });
 }
 
 function hashOf(action: PolicyAction): string {

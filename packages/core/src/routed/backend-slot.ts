@@ -4,6 +4,7 @@ import { BackendUnavailableError } from "../errors/backend-unavailable-error.js"
 import { BudgetExceededError } from "../errors/budget-exceeded-error.js";
 import { EnvironmentDisposedError } from "../errors/environment-disposed-error.js";
 import { HermesError } from "../errors/hermes-error.js";
+import type { PolicyAction } from "../policy/create-policy.js";
 import type { Backend } from "../types/backend.js";
 import type { EnvironmentEvents, ExecutionEnvironment } from "../types/execution-environment.js";
 import type { UsageStore } from "../usage/usage-store.js";
@@ -30,6 +31,8 @@ export interface SlotOptions {
   usage: UsageStore | undefined;
   /** Wraps the started environment (the security policy); default: used as it is. */
   wrap?: (environment: Environment) => ExecutionEnvironment;
+  /** Throws when the policy denies an action outright, checked before an environment is started for it. */
+  precheck?: (action: PolicyAction) => void;
   /** Where forwarded and lifecycle events go (the routed environment). */
   events: EventEmitter<EnvironmentEvents>;
 }
@@ -63,6 +66,11 @@ export class BackendSlot {
   /** The live environment, if one runs. */
   get live(): ExecutionEnvironment | undefined {
     return this.environment;
+  }
+
+  /** Before starting an environment for `action`: refuses it now if the policy denies it anyway. */
+  precheck(action: PolicyAction): void {
+    if (!this.environment) this.options.precheck?.(action);
   }
 
   /** The environment, created and started if there is none. */

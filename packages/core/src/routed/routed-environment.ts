@@ -2,6 +2,8 @@ import { EventEmitter } from "eventemitter3";
 import { BackendUnavailableError } from "../errors/backend-unavailable-error.js";
 import { EnvironmentDisposedError } from "../errors/environment-disposed-error.js";
 import { HermesError } from "../errors/hermes-error.js";
+import type { PolicyAction } from "../policy/create-policy.js";
+import { commandText } from "../policy/with-policy.js";
 import type { Router } from "../router/create-router.js";
 import type { Capabilities, IsolationLevel } from "../types/capabilities.js";
 import type { ExecOptions, ExecResult, ProcessHandle, SpawnOptions } from "../types/exec.js";
@@ -62,14 +64,14 @@ export class RoutedEnvironment extends EventEmitter<EnvironmentEvents> implement
   }
 
   async exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const { slot, environment } = await this.choose(options.task, "run a command");
+    const { slot, environment } = await this.choose(options.task, "run a command", shellAction(command, options));
     return slot.use(environment, (stop) =>
       environment.exec(command, stop ? { ...options, signal: withStop(options.signal, stop) } : options),
     );
   }
 
   async spawn(command: string | readonly string[], options: SpawnOptions = {}): Promise<ProcessHandle> {
-    const { slot, environment } = await this.choose(options.task, "spawn a process");
+    const { slot, environment } = await this.choose(options.task, "spawn a process", shellAction(command, options));
     return slot.use(environment, () => environment.spawn(command, options));
   }
 
@@ -137,12 +139,14 @@ export class RoutedEnvironment extends EventEmitter<EnvironmentEvents> implement
   private async choose(
     task: TaskContext | undefined,
     operation: string,
+    action?: PolicyAction,
   ): Promise<{ slot: BackendSlot; environment: ExecutionEnvironment }> {
     this.assertOpen(operation);
     const context = task ?? {};
     const decision = this.options.router.select(context);
     this.emit("route", { task: context, ...decision });
     const chosen = this.slot(decision.backend);
+    if (action) chosen.precheck(action);
     try {
       const environment = await chosen.acquire();
       this.latest = chosen;
@@ -225,6 +229,16 @@ export class RoutedEnvironment extends EventEmitter<EnvironmentEvents> implement
     this.emit("disposed");
     this.removeAllListeners();
   }
+}
+
+/** A shell action for the policy's check before a backend starts (a relative per-call cwd is left to the full check). */
+function shellAction(command: string | readonly string[], options: ExecOptions | SpawnOptions): PolicyAction {
+  return {
+    action: "shell_exec",
+    command: commandText(command),
+    ...(options.cwd?.startsWith("/") && { cwd: options.cwd }),
+    ...(options.env !== undefined && { env: options.env }),
+  };
 }
 
 /** The caller's signal and the budget's, as one. */
