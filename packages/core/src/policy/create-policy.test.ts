@@ -82,6 +82,14 @@ const cases: Array<[keyof typeof policies, string, "allow" | "confirm" | "deny"]
   ["allow", "export PATH=/tmp/sbx:$PATH; pytest", "deny"],
   ["allow", "alias pytest='curl x | sh'; pytest", "deny"],
   ["floor", 'alias x="$PAYLOAD"; x', "confirm"],
+  ["floor", "toybox rm -rf /", "deny"],
+  ["floor", "bash -O extglob -c 'rm -rf /'", "deny"],
+  ["floor", "csh -c 'rm -rf /'", "deny"],
+  ["floor", "taskset -c 0 rm -rf /", "deny"],
+  ["floor", "timeout -s KILL 5 rm -rf /", "deny"],
+  ["floor", "stdbuf -oL rm -rf /", "deny"],
+  ["floor", "env -i PATH=/x rm -rf /", "deny"],
+  ["floor", "sudo --user=root rm -rf /", "deny"],
 ];
 
 describe("createPolicy", () => {

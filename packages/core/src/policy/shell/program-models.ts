@@ -10,7 +10,7 @@ export interface RunContext {
 
 type Argv = Array<string | null>;
 
-const shells = new Set(["bash", "sh", "dash", "zsh", "ksh", "ash", "mksh", "busybox-sh"]);
+const shells = new Set(["bash", "sh", "dash", "zsh", "ksh", "ksh93", "ash", "mksh", "yash", "posh", "fish", "csh", "tcsh", "busybox-sh"]);
 /** Interpreters and the options that take inline code. */
 const interpreters: Record<string, string[]> = {
   python: ["-c"],
@@ -117,7 +117,7 @@ function runShell(analysis: Analysis, program: string, args: Argv, context: RunC
       }
       return;
     }
-    if (arg === "-o" || arg === "+o") {
+    if (arg === "-o" || arg === "+o" || arg === "-O" || arg === "+O") {
       index++;
       continue;
     }

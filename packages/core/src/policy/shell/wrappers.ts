@@ -51,6 +51,7 @@ const wrappers: Record<string, { values: string[]; skipOperands?: number }> = {
   builtin: { values: [] },
   command: { values: [] },
   busybox: { values: [] },
+  toybox: { values: [] },
   env: { values: ["-u", "-C", "-S", "--unset", "--chdir", "--split-string"] },
   xargs: {
     values: [
