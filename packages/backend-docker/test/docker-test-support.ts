@@ -1,6 +1,6 @@
 import { connect, type Server, type Socket } from "node:net";
+import { describeWithService } from "@hermes/testkit";
 import Docker from "dockerode";
-import { describe } from "vitest";
 
 /** The image `scripts/services/docker.sh` builds without a registry: bash and busybox, no coreutils, no python. */
 export const testImage = process.env.HERMES_DOCKER_TEST_IMAGE ?? "hermes-test:bash";
@@ -29,15 +29,7 @@ const missing = await missingService();
  * CI=true, where a missing engine fails the run instead of passing silently.
  */
 export function describeWithEngine(name: string, body: () => void): void {
-  if (missing && process.env.CI === "true") {
-    describe(name, () => {
-      throw new Error(`CI=true but ${missing}`);
-    });
-  } else if (missing) {
-    describe.skip(`${name} [skipped: ${missing}]`, body);
-  } else {
-    describe(name, body);
-  }
+  describeWithService(name, missing, body);
 }
 
 /** Containers of an environment, by its label. */

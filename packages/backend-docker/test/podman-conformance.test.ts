@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { createEnv } from "@hermes/core";
-import { describeConformance } from "@hermes/testkit";
+import { describeConformance, describeWithService } from "@hermes/testkit";
 import Docker from "dockerode";
 import { describe, expect, it } from "vitest";
 import { docker } from "../src/index.js";
@@ -16,17 +16,9 @@ const missing = existsSync(socket)
     )
   : `no ${socket}`;
 
-if (missing && process.env.CI === "true") {
-  describe("podman", () => {
-    it("has its Docker-API socket", () => {
-      expect.fail(`CI=true but Podman is not reachable (${missing}); run scripts/services/podman.sh`);
-    });
-  });
-} else if (missing) {
-  describe.skip(`podman [skipped: ${missing}; run scripts/services/podman.sh]`, () => {});
-} else {
+describeWithService("docker backend on podman", missing && `${missing}; run scripts/services/podman.sh`, () => {
   const backend = () => docker({ image: testImage, network: "none", host: `unix://${socket}` });
-  describeConformance("docker backend on podman", {
+  describeConformance("podman", {
     create: () => createEnv({ backend: backend() }),
     processAlive: async (pid, environment) => {
       const [container] = await podman.listContainers({ filters: { label: [`hermes.env-id=${environment.id}`] } });
@@ -44,7 +36,7 @@ if (missing && process.env.CI === "true") {
     slowness: 3,
   });
 
-  describe("docker backend on podman: hardening and cleanup", () => {
+  describe("hardening and cleanup", () => {
     it("applies the same hardening and removes the container on dispose", async () => {
       const env = await createEnv({ backend: backend() });
       const status = await env.exec("grep -E '^(CapEff|NoNewPrivs)' /proc/self/status");
@@ -56,4 +48,4 @@ if (missing && process.env.CI === "true") {
       expect(await podman.listContainers({ all: true, filters: { label: [`hermes.env-id=${env.id}`] } })).toEqual([]);
     }, 60_000);
   });
-}
+});

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { describe } from "vitest";
+import { describeWithService } from "@hermes/testkit";
 
 function missingBwrap(): string | undefined {
   try {
@@ -14,10 +14,5 @@ const missing = missingBwrap();
 
 /** `describe` for suites that need bubblewrap: skipped with the reason, except under CI=true, where it fails. */
 export function describeWithBubblewrap(name: string, body: () => void): void {
-  if (missing && process.env.CI === "true") {
-    describe(name, () => {
-      throw new Error(`CI=true but ${missing}`);
-    });
-  } else if (missing) describe.skip(`${name} [skipped: ${missing}]`, body);
-  else describe(name, body);
+  describeWithService(name, missing, body);
 }

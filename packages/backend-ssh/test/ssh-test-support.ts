@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { connect } from "node:net";
 import type { SshBackendOptions } from "@hermes/core";
-import { describe } from "vitest";
+import { describeWithService } from "@hermes/testkit";
 
 /** What scripts/services/sshd.sh sets up. */
 export const sshDir = process.env.HERMES_SSH_TEST_DIR ?? "/var/lib/hermes-sshd";
@@ -35,13 +35,5 @@ const missing = await missingService();
 
 /** `describe` for suites that need the test sshd: skipped with the reason, except under CI=true, where it fails. */
 export function describeWithServer(name: string, body: () => void): void {
-  if (missing && process.env.CI === "true") {
-    describe(name, () => {
-      throw new Error(`CI=true but ${missing}`);
-    });
-  } else if (missing) {
-    describe.skip(`${name} [skipped: ${missing}]`, body);
-  } else {
-    describe(name, body);
-  }
+  describeWithService(name, missing, body);
 }

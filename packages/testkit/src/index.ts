@@ -1,5 +1,6 @@
 export { type ConformanceGroup, describeConformance } from "./conformance/describe-conformance.js";
 export { aliveFunction, type ConformanceOptions } from "./conformance/suite-context.js";
+export { describeWithService } from "./describe-with-service.js";
 export { hostProcessAlive } from "./host-process-alive.js";
 export { MemoryFiles } from "./mock/memory-files.js";
 export {

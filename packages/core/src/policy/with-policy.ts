@@ -169,29 +169,14 @@ class PolicyEnvironment implements ExecutionEnvironment {
     const action = await describe();
     const decision = this.policy.evaluate(action);
     const record = (outcome: string, extra: Record<string, unknown> = {}) =>
-      this.options.audit?.append("decision", {
-        actionId: id,
-        backend: this.backend,
-        action: action.action,
-        ...(action.action === "shell_exec" ? { command: action.command } : { path: action.path }),
-        ...(action.cwd !== undefined && { cwd: action.cwd }),
-        decision: decision.decision,
-        ...(decision.rule !== undefined && { rule: decision.rule }),
-        reason: decision.reason,
-        outcome,
-        ...extra,
-      });
+      this.options.audit?.append("decision", decisionRecord(id, this.backend, action, decision, outcome, extra));
     if (decision.decision === "allow") {
       record("allowed");
       return;
     }
     if (decision.decision === "deny") {
       record("denied");
-      throw new PolicyDeniedError({
-        action: action.action,
-        ...(decision.rule !== undefined && { rule: decision.rule }),
-        reason: decision.reason,
-      });
+      throw deniedError(action, decision);
     }
     const approved = Object.freeze(structuredClone(action));
     const actionHash = hashOf(approved);
