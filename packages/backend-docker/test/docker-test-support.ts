@@ -60,3 +60,21 @@ export class EngineRelay {
     await closed;
   }
 }
+
+/**
+ * Whether process `pid` runs in the environment's container, seen from outside it: another exec in the
+ * container (of the engine given, Docker's by default). A removed or stopped container runs nothing.
+ */
+export async function containerProcessAlive(pid: number, environmentId: string, on: Docker = engine): Promise<boolean> {
+  const [container] = await on.listContainers({ filters: { label: [`hermes.env-id=${environmentId}`] } });
+  if (container?.State !== "running") return false;
+  const exec = await on.getContainer(container.Id).exec({
+    Cmd: ["bash", "-c", `s=$(< /proc/${pid}/stat) || exit 1; s=\${s##*) }; [ "\${s%% *}" != Z ]`],
+    AttachStdout: true,
+    AttachStderr: true,
+  });
+  const stream = await exec.start({});
+  stream.resume();
+  await new Promise((resolve) => stream.on("end", resolve));
+  return (await exec.inspect()).ExitCode === 0;
+}

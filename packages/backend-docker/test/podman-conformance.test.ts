@@ -4,7 +4,7 @@ import { describeConformance, describeWithService } from "@hermes/testkit";
 import Docker from "dockerode";
 import { describe, expect, it } from "vitest";
 import { docker } from "../src/index.js";
-import { testImage } from "./docker-test-support.js";
+import { containerProcessAlive, testImage } from "./docker-test-support.js";
 
 /** Podman's Docker-API socket, as scripts/services/podman.sh starts it. */
 const socket = "/run/podman/podman.sock";
@@ -20,19 +20,7 @@ describeWithService("docker backend on podman", missing && `${missing}; run scri
   const backend = () => docker({ image: testImage, network: "none", host: `unix://${socket}` });
   describeConformance("podman", {
     create: () => createEnv({ backend: backend() }),
-    processAlive: async (pid, environment) => {
-      const [container] = await podman.listContainers({ filters: { label: [`hermes.env-id=${environment.id}`] } });
-      if (container?.State !== "running") return false;
-      const exec = await podman.getContainer(container.Id).exec({
-        Cmd: ["bash", "-c", `s=$(< /proc/${pid}/stat) || exit 1; s=\${s##*) }; [ "\${s%% *}" != Z ]`],
-        AttachStdout: true,
-        AttachStderr: true,
-      });
-      const stream = await exec.start({});
-      stream.resume();
-      await new Promise((resolve) => stream.on("end", resolve));
-      return (await exec.inspect()).ExitCode === 0;
-    },
+    processAlive: (pid, environment) => containerProcessAlive(pid, environment.id, podman),
     slowness: 3,
   });
 
