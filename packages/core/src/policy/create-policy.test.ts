@@ -90,6 +90,11 @@ const cases: Array<[keyof typeof policies, string, "allow" | "confirm" | "deny"]
   ["floor", "stdbuf -oL rm -rf /", "deny"],
   ["floor", "env -i PATH=/x rm -rf /", "deny"],
   ["floor", "sudo --user=root rm -rf /", "deny"],
+  ["floor", "find / -type f -print0 | xargs -0 rm -rf", "deny"],
+  ["floor", "find . -name '*.pyc' | xargs rm", "allow"],
+  ["floor", "find $DIR | xargs rm -rf", "confirm"],
+  ["sbx", "find /etc -name x | xargs touch", "deny"],
+  ["sbx", "find . -name '*.tmp' | xargs rm", "allow"],
 ];
 
 describe("createPolicy", () => {

@@ -29,7 +29,11 @@ export const unknownValue = "\u0000unknown";
 const limits = { bytes: 64 * 1024, depth: 12, loopValues: 32, commands: 5_000 };
 
 /** What the command's stdin is, for the program that reads it. */
-export type Stdin = { kind: "none" } | { kind: "text"; text: string | null } | { kind: "pipe"; from: string | null; text: string | null };
+export type Stdin =
+  | { kind: "none" }
+  | { kind: "text"; text: string | null }
+  /** `text`: what the stage before writes, when literal; `under`: the trees a `find` before prints the entries of. */
+  | { kind: "pipe"; from: string | null; text: string | null; under?: string[] | null };
 
 /** The shell's state as the analysis walks the script. */
 export interface ShellState {
@@ -158,7 +162,12 @@ export class Analysis {
         for (const [index, command] of node.commands.entries()) {
           const stage = node.commands.length > 1 ? childState(state) : state;
           this.command(command, stage, input);
-          input = { kind: "pipe", from: pipeSource(command), text: index === 0 ? literalOutput(command, state) : null };
+          input = {
+            kind: "pipe",
+            from: pipeSource(command),
+            text: index === 0 ? literalOutput(command, state) : null,
+            under: findStarts(command, this, state),
+          };
         }
         return;
       }
@@ -430,6 +439,25 @@ function literalOutput(node: CommandNode, state: ShellState): string | null {
   }
   if (words[0]?.startsWith("-")) return null;
   return words.join(" ");
+}
+
+/** For a `find` stage: the trees whose entries it prints (its starting points), resolved; null when unknown. */
+function findStarts(node: CommandNode, analysis: Analysis, state: ShellState): string[] | null {
+  if (node.type !== "Command" || node.name?.value !== "find") return null;
+  const starts: string[] = [];
+  for (const argument of node.suffix) {
+    if (argument.type !== "Word") continue;
+    const fields = evaluateWord(argument, { variables: state.variables, onScript: () => {} });
+    if (!fields.known) return null;
+    const [first = ""] = fields.fields;
+    if (/^[-(!]/.test(first)) break;
+    for (const field of fields.fields) {
+      const path = analysis.resolve(field, state);
+      if (path === null) return null;
+      starts.push(path);
+    }
+  }
+  return starts.length > 0 ? starts : [analysis.resolve(".", state) ?? "."];
 }
 
 /** `:(){ :|:& };:` and its spellings: the function runs itself in a pipeline or in the background. */

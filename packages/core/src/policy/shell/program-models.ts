@@ -170,14 +170,16 @@ function runXargs(analysis: Analysis, argv: Argv, context: RunContext, state: Sh
   const text = context.stdin.kind === "pipe" && !wrapped.inputFile ? context.stdin.text : null;
   const input = text === null ? null : text.split(/\s+/).filter(Boolean);
   if (input === null) {
-    analysis.opaque("runtime-arguments", `xargs gives ${argv[0] ?? "a program"} arguments read at run time`, {
-      program: argv[0] ?? "xargs",
-    });
+    // Fed by find: the arguments are the entries of its trees, so the effect is the trees', recursively.
+    const trees = context.stdin.kind === "pipe" && context.stdin.from === "find" ? context.stdin.under : undefined;
+    if (!trees) {
+      analysis.opaque("runtime-arguments", `xargs gives ${argv[0] ?? "a program"} arguments read at run time`, {
+        program: argv[0] ?? "xargs",
+      });
+    }
     const before = analysis.facts.paths.length;
-    runProgram(analysis, [...argv, null], context, state);
-    // Fed by find: the arguments are every entry of a tree, so the effect is recursive.
-    if (context.stdin.kind === "pipe" && context.stdin.from === "find")
-      for (const fact of analysis.facts.paths.slice(before)) fact.recursive = true;
+    runProgram(analysis, [...argv, ...(trees ?? [null])], context, state);
+    if (trees !== undefined) for (const fact of analysis.facts.paths.slice(before)) fact.recursive = true;
     return;
   }
   runProgram(analysis, [...argv, ...input], context, state);
