@@ -1,14 +1,11 @@
-import { homedir } from "node:os";
-import { join } from "node:path";
 import { type BackendType, backendTypes, type CommonBackendOptions } from "./config/backend-options.js";
 import type { BackendInstanceConfig, HermesConfig } from "./config/hermes-config.js";
 import { loadConfig } from "./config/load-config.js";
 import { ConfigError } from "./errors/config-error.js";
 import { importBackendFactory } from "./import-backend.js";
-import { AuditLog } from "./policy/audit-log.js";
-import { createPolicy, type Policy, type PolicyAction, type PolicySettings } from "./policy/create-policy.js";
-import { SecretRedactor } from "./policy/redact-secrets.js";
-import { type ConfirmCallback, refuseIfDenied, withPolicy } from "./policy/with-policy.js";
+import type { Policy, PolicySettings } from "./policy/create-policy.js";
+import { policyWrapper } from "./policy/environment-policy.js";
+import type { ConfirmCallback } from "./policy/with-policy.js";
 import { BackendSlot } from "./routed/backend-slot.js";
 import { RoutedEnvironment } from "./routed/routed-environment.js";
 import { createRouter } from "./router/create-router.js";
@@ -113,58 +110,6 @@ export async function createEnv(options: CreateEnvOptions = {}): Promise<Executi
 }
 
 const defaultLifetimeSeconds = 300;
-
-/** The policy of one backend, from the options or the configuration; nothing when no policy key is set. */
-function policyWrapper(
-  name: string,
-  instance: SelectedInstance,
-  config: HermesConfig,
-  options: CreateEnvOptions,
-  environmentId: string,
-): { wrap?: (environment: ExecutionEnvironment) => ExecutionEnvironment; precheck?: (action: PolicyAction) => void } {
-  const own = (instance.config?.options ?? {}) as CommonBackendOptions & { sandboxRoot?: string };
-  const given = options.policy;
-  const settings: PolicySettings | undefined =
-    given && !isPolicy(given)
-      ? given
-      : given
-        ? undefined
-        : {
-            ...(config.policy && {
-              forbid: config.policy.forbid,
-              require_confirm: config.policy.requireConfirm,
-              log_all_commands: config.policy.logAllCommands,
-            }),
-            ...(own.allowedCommands && { allowed_commands: own.allowedCommands }),
-            ...(own.authorizedCommandsOnly !== undefined && { authorized_commands_only: own.authorizedCommandsOnly }),
-            ...(instance.type === "local" && own.sandboxRoot !== undefined && { sandbox_root: own.sandboxRoot }),
-          };
-  if (settings && Object.keys(settings).length === 0) return {};
-  const local = instance.type === "local";
-  // Paths of a remote target are not this machine's: links there cannot be resolved from here.
-  const policy = isPolicy(given) ? given : createPolicy(settings, local ? {} : { realpath: (path) => path });
-  const logAll = isPolicy(given) ? false : (settings?.log_all_commands ?? false);
-  const audit = logAll ? new AuditLog(config.policy?.auditLog ?? auditFile(environmentId, name), new SecretRedactor()) : undefined;
-  return {
-    precheck: (action) => refuseIfDenied(policy, action, { backend: name, ...(audit && { audit }) }),
-    wrap: (environment) =>
-      withPolicy(environment, policy, {
-        ...(options.confirm && { confirm: options.confirm }),
-        ...(options.confirmTimeoutMs !== undefined && { confirmTimeoutMs: options.confirmTimeoutMs }),
-        ...(audit && { audit }),
-      }),
-  };
-}
-
-function isPolicy(value: PolicySettings | Policy | undefined): value is Policy {
-  return typeof (value as Policy | undefined)?.evaluate === "function";
-}
-
-/** One audit file per environment and backend: a chain has one writer. */
-function auditFile(environmentId: string, backend: string): string {
-  const day = new Date().toISOString().slice(0, 10);
-  return join(process.env.HERMES_HOME ?? join(homedir(), ".hermes"), "audit", `${day}-${environmentId}-${backend}.jsonl`);
-}
 
 interface SelectedInstance {
   type: string;
