@@ -44,14 +44,15 @@ export function ssh(options: SshBackendOptions = {}): Backend {
     capabilities,
     create: (context) => createSshInstance(options, context),
     health: async () => {
-      const connection = new SshConnection(await connectionSettings(options, "ssh"));
+      let connection: SshConnection | undefined;
       try {
+        connection = new SshConnection(await connectionSettings(options, "ssh"));
         await connection.connected();
         return { ok: true };
       } catch (error) {
-        return { ok: false, reason: (error as Error).message };
+        return { ok: false, reason: (error as Error).message, ...(ConfigError.isInstance(error) && { notConfigured: true }) };
       } finally {
-        connection.close();
+        connection?.close();
       }
     },
     reap: async (reapOptions) => {

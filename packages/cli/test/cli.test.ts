@@ -29,12 +29,12 @@ afterAll(async () => {
 
 function start(
   args: string[],
-  options: { stdin?: string; env?: Record<string, string> } = {},
+  options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {},
 ): { child: ChildProcess; done: Promise<CliRun> } {
   const env: Record<string, string | undefined> = { ...process.env, HOME: home, ...options.env };
   delete env.HERMES_CONFIG;
   for (const name of Object.keys(env)) if (name.startsWith("TERMINAL_")) delete env[name];
-  const child = spawn(process.execPath, [main, ...args], { cwd: work, env, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [main, ...args], { cwd: options.cwd ?? work, env, stdio: ["pipe", "pipe", "pipe"] });
   child.stdin?.end(options.stdin ?? "");
   let stdout = "";
   let stderr = "";
@@ -48,7 +48,7 @@ function start(
   return { child, done };
 }
 
-const cli = (args: string[], options?: { stdin?: string; env?: Record<string, string> }) => start(args, options).done;
+const cli = (args: string[], options?: { stdin?: string; env?: Record<string, string>; cwd?: string }) => start(args, options).done;
 
 describe("hermes-env exec", () => {
   it("runs a bash command line and exits with its code", async () => {
@@ -208,6 +208,22 @@ describe("hermes-env backend status", () => {
     expect(lines).toContainEqual(expect.stringMatching(/^other\s+ready\s+never\s+0 commands/));
     const json = JSON.parse((await cli(["backend", "status", "--config", file, "--json"], { env })).stdout);
     expect(json[0]).toMatchObject({ backend: "here", usageToday: { commands: 2 }, lastUse: expect.any(String) });
+  });
+
+  it("reports an incomplete backend as not configured, on one line, and goes on with the others", async () => {
+    const file = join(work, "incomplete.yaml");
+    await writeFile(file, "backend:\n  default: here\n  backends:\n    here: { type: local }\n    far: { type: ssh }\n");
+    // From the repository, where the ssh backend's package resolves (as in an app that installed it).
+    const repository = fileURLToPath(new URL("../../..", import.meta.url));
+    const run = await cli(["backend", "status", "--config", file], {
+      cwd: repository,
+      env: { HERMES_HOME: join(home, "status-incomplete") },
+    });
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines).toContainEqual(expect.stringMatching(/^far\s+not configured: Invalid configuration: host: got nothing.*ssh_host/));
+    expect(lines).toContainEqual(expect.stringMatching(/^here \(default\)\s+ready/));
   });
 
   it("reports a local backend whose bash cannot run as unreachable, with the reason", async () => {

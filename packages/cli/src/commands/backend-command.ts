@@ -4,6 +4,7 @@ import {
   type BackendInstanceConfig,
   BackendNotInstalledError,
   ConfigError,
+  type HealthReport,
   type HermesConfig,
   importBackendFactory,
   loadConfig,
@@ -129,15 +130,28 @@ async function backendStatus(
   } catch (error) {
     if (BackendNotInstalledError.isInstance(error))
       return { ...row, status: "not configured", reason: `not installed; ${error.installCommand}` };
-    if (ConfigError.isInstance(error)) return { ...row, status: "not configured", reason: error.message };
+    if (ConfigError.isInstance(error)) return { ...row, status: "not configured", reason: oneLine(error.message) };
     return { ...row, status: "unreachable", reason: (error as Error).message };
   }
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<{ ok: false; reason: string }>((resolve) => {
+  const timeout = new Promise<HealthReport>((resolve) => {
     timer = setTimeout(() => resolve({ ok: false, reason: `no answer within ${healthTimeoutMs / 1000}s` }), healthTimeoutMs);
   });
-  const health = await Promise.race([backend.health(), timeout]).finally(() => clearTimeout(timer));
-  return health.ok ? { ...row, status: "ready" } : { ...row, status: "unreachable", reason: health.reason ?? "unknown reason" };
+  // health() should never throw; a backend that does is reported, not allowed to end the command.
+  const health = await Promise.race([backend.health(), timeout])
+    .catch((error: Error): HealthReport => ({ ok: false, reason: error.message, notConfigured: ConfigError.isInstance(error) }))
+    .finally(() => clearTimeout(timer));
+  if (health.ok) return { ...row, status: "ready" };
+  return { ...row, status: health.notConfigured ? "not configured" : "unreachable", reason: oneLine(health.reason ?? "unknown reason") };
+}
+
+/** A table cell: a multi-line message (a ConfigError's list) joined into one line. */
+function oneLine(text: string): string {
+  const lines = text
+    .split("\n")
+    .map((line) => line.trim().replace(/^- /, ""))
+    .filter(Boolean);
+  return lines.reduce((joined, line) => (joined === "" ? line : joined.endsWith(":") ? `${joined} ${line}` : `${joined}; ${line}`), "");
 }
 
 function usageColumns(totals: UsageTotals | undefined): Pick<BackendStatusRow, "lastUse" | "usageToday" | "costTodayUsd"> {

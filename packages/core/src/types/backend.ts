@@ -34,6 +34,8 @@ export interface HealthReport {
   ok: boolean;
   /** Why not, when `ok` is false, in words a user can act on. */
   reason?: string;
+  /** Not a reachability problem: the configuration is incomplete or wrong (a missing host or key). */
+  notConfigured?: boolean;
 }
 
 export interface ReapOptions {
