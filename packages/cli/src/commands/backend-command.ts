@@ -97,7 +97,11 @@ async function reapCommand(args: string[], io: CliIo): Promise<number> {
       };
       report.push({ backend: name, removed });
     } catch (error) {
-      report.push({ backend: name, removed: [], error: (error as Error).message });
+      // A backend that was never configured fully cannot have made anything to reap: say so, do not fail.
+      if (ConfigError.isInstance(error) || BackendNotInstalledError.isInstance(error)) {
+        io.stderr(`hermes-env: ${name}: not configured (${oneLine((error as Error).message)}); nothing to reap there\n`);
+        report.push({ backend: name, removed: [] });
+      } else report.push({ backend: name, removed: [], error: (error as Error).message });
     }
   }
   if (values.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
