@@ -95,6 +95,23 @@ const cases: Array<[keyof typeof policies, string, "allow" | "confirm" | "deny"]
   ["floor", "find $DIR | xargs rm -rf", "confirm"],
   ["sbx", "find /etc -name x | xargs touch", "deny"],
   ["sbx", "find . -name '*.tmp' | xargs rm", "allow"],
+  ["floor", "su -c 'rm -rf /'", "deny"],
+  ["floor", "su root -c 'rm -rf /'", "deny"],
+  ["floor", "runuser -u x -- rm -rf /", "deny"],
+  ["floor", "sg wheel -c 'rm -rf /'", "deny"],
+  ["floor", "script -qc 'rm -rf /' /dev/null", "deny"],
+  ["floor", "ssh host 'rm -rf /'", "deny"],
+  ["floor", "ssh -p 22 -i k user@host rm -rf /", "deny"],
+  ["floor", "ssh host ls", "allow"],
+  ["floor", "chroot /mnt rm -rf /", "deny"],
+  ["floor", "strace -f -o log rm -rf /", "deny"],
+  ["floor", "fakeroot rm -rf /", "deny"],
+  ["floor", "systemd-run --unit x rm -rf /", "deny"],
+  ["floor", "parallel rm ::: /", "confirm"],
+  ["floor", "su -", "allow"],
+  ["floor", "ssh host", "allow"],
+  ["sbx", "ssh host 'touch /etc/x'", "confirm"],
+  ["sbx", "strace -o /etc/log true", "deny"],
 ];
 
 describe("createPolicy", () => {

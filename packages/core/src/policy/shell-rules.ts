@@ -246,6 +246,10 @@ export function sandboxRoot(root: string, facts: CommandFacts, realpath: PathRes
       `${fact.program} would ${what} ${path}${path !== fact.raw ? ` (written ${fact.raw})` : ""}, outside the sandbox root ${root}. Work inside ${root}.`,
     );
   for (const fact of facts.paths) {
+    if (fact.remote) {
+      verdicts.push(confirm(rule, `${fact.program} changes ${fact.raw} on another host (over ssh), which ${root} does not cover.`));
+      continue;
+    }
     if (fact.path === null) {
       verdicts.push(confirm(rule, `${fact.program} writes to ${fact.raw}, a path only known at run time; it may be outside ${root}.`));
       continue;

@@ -105,6 +105,15 @@ export class Analysis {
     this.facts.paths.push({ recursive: false, glob: false, ...fact });
   }
 
+  /** Adds another analysis's facts (a command run on another host: its paths marked `remote`). */
+  merge(facts: CommandFacts, how: { remote: boolean }): void {
+    this.facts.execs.push(...facts.execs);
+    this.facts.paths.push(...facts.paths.map((fact) => ({ ...fact, remote: how.remote })));
+    this.facts.opaque.push(...facts.opaque);
+    this.facts.network.push(...facts.network);
+    this.facts.forkBomb ||= facts.forkBomb;
+  }
+
   /** An absolute, normalised path for a word as the shell sees it, or null when unknown. */
   resolve(raw: string | null, state: ShellState): string | null {
     if (raw === null || raw === "") return null;

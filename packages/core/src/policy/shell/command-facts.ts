@@ -42,6 +42,8 @@ export interface PathFact {
   glob: boolean;
   /** For links: what the link points to (absolute), null when unknown. */
   target?: string | null;
+  /** On another host (`ssh host cmd`): local path rules do not apply. */
+  remote?: boolean;
   program: string;
 }
 

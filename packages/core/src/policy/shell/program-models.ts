@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { type Analysis, childState, type ShellState, type Stdin } from "./analyze-command.js";
+import { Analysis, childState, type ShellState, type Stdin } from "./analyze-command.js";
 import { models } from "./path-programs.js";
 import { splitEnvString, unwrap } from "./wrappers.js";
 
@@ -52,6 +52,9 @@ export function runProgram(analysis: Analysis, argv: Argv, context: RunContext, 
   analysis.facts.execs.push({ program, path, args, env: context.env, via: context.via });
   const wrapped = unwrap(program, args);
   if (wrapped) {
+    for (const write of wrapped.writes ?? []) {
+      analysis.path({ operation: "write", path: analysis.resolve(write, state), raw: write ?? "(unknown)", program });
+    }
     const env = [...context.env, ...wrapped.env];
     if (wrapped.argv.length === 0) return;
     if (program === "xargs") {
@@ -68,6 +71,35 @@ export function runProgram(analysis: Analysis, argv: Argv, context: RunContext, 
       return;
     }
     runProgram(analysis, wrapped.argv, { ...context, env, via: [...context.via, program] }, state);
+    return;
+  }
+  const option = commandOptions[program];
+  if (option) {
+    // `su -c 'rm -rf /'`, `runuser -c`, `sg group -c`, `script -c`: the option's value is a shell script.
+    // The option alone (`-c`, `--command=...`) or last in a bundle of short options (`script -qc`).
+    const letters = option.filter((name) => name.length === 2).map((name) => name[1]);
+    const index = args.findIndex(
+      (arg) =>
+        arg !== null &&
+        (option.includes(arg.includes("=") ? arg.slice(0, arg.indexOf("=")) : arg) ||
+          (/^-[A-Za-z]+$/.test(arg) && letters.includes(arg.at(-1)))),
+    );
+    if (index < 0 && args.includes("--")) {
+      // `runuser -u USER -- command...`, `su USER -- ...`: what follows `--` runs as a program.
+      runProgram(analysis, args.slice(args.indexOf("--") + 1), { ...context, via: [...context.via, program] }, state);
+      return;
+    }
+    if (index >= 0) {
+      const arg = args[index] as string;
+      const script = arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : (args[index + 1] ?? null);
+      if (script === null) analysis.opaque("dynamic-script", `${program} ${arg} with a script only known at run time`, { program });
+      else analysis.script(script, childState(state));
+    }
+    return;
+  }
+  if (program === "ssh") return runRemoteCommand(analysis, args, state);
+  if (program === "parallel") {
+    analysis.opaque("dynamic-script", "GNU parallel builds the commands it runs from its input", { program });
     return;
   }
   const interpreter = interpreterName(program);
@@ -93,6 +125,34 @@ export function runProgram(analysis: Analysis, argv: Argv, context: RunContext, 
   if (powerPrograms.has(program) || stateBuiltins.has(program) || readOnly.has(program)) return;
   if (/^mkfs(\.|$)|^mke2fs$|^mkswap$/.test(program)) return;
   unmodelled(analysis, program, args, state);
+}
+
+/** Programs that run a shell script given as an option's value. */
+const commandOptions: Record<string, string[]> = {
+  su: ["-c", "--command", "--session-command"],
+  runuser: ["-c", "--command", "--session-command"],
+  sg: ["-c"],
+  script: ["-c", "--command"],
+};
+
+/** Options of ssh that take a value: the first operand after them is the host, the rest the remote command. */
+const sshValues = new Set("-b -c -D -E -e -F -I -i -J -L -l -m -O -o -p -Q -R -S -W -w -B".split(" "));
+
+/** `ssh host rm -rf /`: the command runs on another host, but it is still this agent's command; it is checked. */
+function runRemoteCommand(analysis: Analysis, args: Argv, state: ShellState): void {
+  let index = 0;
+  while (index < args.length && args[index]?.startsWith("-")) index += sshValues.has(args[index] as string) ? 2 : 1;
+  const command = args.slice(index + 1);
+  if (command.length === 0) return;
+  if (command.some((word) => word === null)) {
+    analysis.opaque("dynamic-script", "ssh runs a remote command only known at run time", { program: "ssh" });
+    return;
+  }
+  // Analysed on its own: what it does counts (a remote `rm -rf /` is still denied), but its paths are another
+  // host's, which local path rules (the sandbox root) cannot judge.
+  const remote = new Analysis({ ...analysis.options, cwd: "/" });
+  remote.script(command.join(" "), { ...childState(state), cwd: null, variables: new Map(), exported: new Set() });
+  analysis.merge(remote.facts, { remote: true });
 }
 
 /** The interpreter family of a program name (`python3.11` is python). */

@@ -9,7 +9,17 @@ export interface Unwrapped {
   splitFirst?: boolean;
   /** `xargs -a FILE`: arguments come from a file, not stdin. */
   inputFile?: boolean;
+  /** Files the wrapper itself writes (`strace -o FILE`, `time -o FILE`); null for one only known at run time. */
+  writes?: Array<string | null>;
 }
+
+/** Wrapper options whose value is a file the wrapper writes. */
+const outputOptions: Record<string, string[]> = {
+  strace: ["-o"],
+  ltrace: ["-o"],
+  time: ["-o", "--output"],
+  "xvfb-run": ["-e", "--error-file", "-f", "--auth-file"],
+};
 
 /** Per wrapper: its options that take a value; the program starts at its first operand. */
 const wrappers: Record<string, { values: string[]; skipOperands?: number }> = {
@@ -75,6 +85,23 @@ const wrappers: Record<string, { values: string[]; skipOperands?: number }> = {
   },
   flock: { values: ["-w", "-E", "--timeout", "--conflict-exit-code"], skipOperands: 1 },
   watch: { values: ["-n", "--interval", "-d"] },
+  chroot: { values: ["--userspec", "--groups"], skipOperands: 1 },
+  unshare: { values: ["--map-user", "--map-group", "--setuid", "--setgid", "-S", "-G", "-R", "-w", "--root", "--wd"] },
+  nsenter: { values: ["-t", "--target", "-S", "-G", "--setuid", "--setgid", "-r", "-w", "--root", "--wd"] },
+  firejail: { values: [] },
+  strace: { values: ["-o", "-e", "-p", "-s", "-u", "-E", "-O", "-P", "-a", "-b", "-X"] },
+  ltrace: { values: ["-o", "-e", "-p", "-s", "-u", "-n", "-a"] },
+  valgrind: { values: [] },
+  fakeroot: { values: ["-l", "--lib", "--faked", "-s", "-i"] },
+  eatmydata: { values: [] },
+  proxychains: { values: ["-f"] },
+  proxychains4: { values: ["-f"] },
+  torsocks: { values: ["-u", "-p", "-a", "-P"] },
+  "systemd-run": {
+    values: ["-p", "--property", "-u", "--unit", "-E", "--setenv", "--uid", "--gid", "-M", "--machine", "--slice", "--description"],
+  },
+  "xvfb-run": { values: ["-n", "-s", "-e", "-f", "-p", "--server-num", "--server-args", "--error-file", "--auth-file"] },
+  caffeinate: { values: ["-t", "-w"] },
 };
 
 /**
@@ -89,6 +116,7 @@ export function unwrap(program: string, args: Argv): Unwrapped | undefined {
   let splitFirst = false;
   let inputFile = false;
   let noExec = false;
+  const writes: Array<string | null> = [];
   for (; index < args.length; index++) {
     const arg = args[index];
     if (arg === null || arg === undefined) break;
@@ -121,14 +149,18 @@ export function unwrap(program: string, args: Argv): Unwrapped | undefined {
       return { argv: args.slice(index + 1), env, splitFirst };
     }
     if (program === "xargs" && (name === "-a" || name === "--arg-file")) inputFile = true;
-    if (spec.values.includes(name) && !arg.includes("=") && (arg.startsWith("--") || arg.length === 2)) index++;
+    const separate = spec.values.includes(name) && !arg.includes("=") && (arg.startsWith("--") || arg.length === 2);
+    if (outputOptions[program]?.includes(name)) {
+      writes.push(arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : separate ? (args[index + 1] ?? null) : arg.slice(2));
+    }
+    if (separate) index++;
   }
-  if (noExec) return { argv: [], env };
+  if (noExec) return { argv: [], env, ...(writes.length > 0 && { writes }) };
   index += spec.skipOperands ?? 0;
   let argv = args.slice(index);
   if (program === "watch") argv = argv.some((word) => word === null) ? ["sh", "-c", null] : ["sh", "-c", argv.join(" ")];
   if (program === "xargs" && argv.length === 0) argv = ["echo"];
-  return { argv, env, ...(inputFile ? { inputFile } : {}) };
+  return { argv, env, ...(inputFile ? { inputFile } : {}), ...(writes.length > 0 && { writes }) };
 }
 
 /** `env -S 'rm -rf /'`: the string split into words (quotes honoured, as env does). */
