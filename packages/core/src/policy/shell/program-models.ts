@@ -97,7 +97,10 @@ export function runProgram(analysis: Analysis, argv: Argv, context: RunContext, 
     }
     return;
   }
-  if (program === "ssh") return runRemoteCommand(analysis, args, state);
+  if (program === "ssh") {
+    runRemoteCommand(analysis, args, state);
+    return;
+  }
   if (program === "parallel") {
     analysis.opaque("dynamic-script", "GNU parallel builds the commands it runs from its input", { program });
     return;
