@@ -1,4 +1,3 @@
-import { lstat } from "node:fs/promises";
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
 import {
@@ -9,6 +8,7 @@ import {
   type FileStat,
   FileSystemError,
   type FileSystemErrorReason,
+  uploadSource,
 } from "@hermes/core";
 import type Docker from "dockerode";
 import tar from "tar-stream";
@@ -34,15 +34,7 @@ export class DockerFiles implements FilePrimitives {
 
   /** A whole folder in one archive request (core's file-by-file copy for tmpfs targets). */
   async upload(hostPath: string, envPath: string): Promise<void> {
-    const info = await lstat(hostPath).catch((error: NodeJS.ErrnoException) => {
-      throw new FileSystemError({
-        reason: "NotFound",
-        path: hostPath,
-        operation: "upload",
-        detail: `on this machine: ${error.message}`,
-        cause: error,
-      });
-    });
+    const info = await uploadSource(hostPath);
     if (this.inTmpfs(envPath) || !info.isDirectory()) return copyIn(this.withoutFastPaths(), hostPath, envPath, { warn: this.warn });
     const { base, missing } = await this.missingParents(posix.dirname(envPath), "upload");
     const pack = tar.pack();

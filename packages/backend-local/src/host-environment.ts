@@ -1,3 +1,5 @@
+import { ownerVariable } from "@hermes/core";
+
 /** Segments of a variable name that mark it as a secret: `GITHUB_TOKEN`, `AWS_SECRET_ACCESS_KEY`, `DB_PASSWORD`. */
 const secretSegments = new Set([
   "KEY",
@@ -31,7 +33,7 @@ const secretValues = [
 const essentialNames = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TERM", "TMPDIR", "TZ"];
 
 /** Core's bookkeeping variables; an outer environment's must not leak into ours. */
-const internalNames = new Set(["HERMES_ENV_ID", "HERMES_EXEC_ID", "HERMES_OWNER"]);
+const internalNames = new Set(["HERMES_ENV_ID", "HERMES_EXEC_ID", ownerVariable]);
 
 export interface HostEnvironmentOptions {
   inheritEnv?: boolean;

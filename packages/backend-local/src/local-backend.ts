@@ -10,13 +10,14 @@ import {
   type KillOptions,
   killTaggedScript,
   type LocalBackendOptions,
+  ownerVariable,
   type ProcessSelector,
 } from "@hermes/core";
 import { confinedArgv, confinedTemporaryDirectory } from "./bubblewrap.js";
 import { hostEnvironment } from "./host-environment.js";
 import { isInside, LocalFiles } from "./local-files.js";
 import { startLocalProcess } from "./local-process.js";
-import { ownerVariable, reapProcesses } from "./reap-processes.js";
+import { reapProcesses } from "./reap-processes.js";
 
 export type { LocalBackendOptions } from "@hermes/core";
 

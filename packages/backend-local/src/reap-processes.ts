@@ -1,8 +1,5 @@
 import { readdir, readFile } from "node:fs/promises";
-import { ownerState, type ReapOptions, type ReapReport } from "@hermes/core";
-
-/** The variable every process of a local environment carries: the `hermes.owner` label of its creator. */
-export const ownerVariable = "HERMES_OWNER";
+import { ownerState, ownerVariable, type ReapOptions, type ReapReport } from "@hermes/core";
 
 /**
  * Ends processes that environments of crashed processes left on this machine (a command's `nohup` or `&`

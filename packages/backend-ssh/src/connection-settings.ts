@@ -13,7 +13,6 @@ export async function connectionSettings(options: SshBackendOptions, backendName
     backendName,
     ...(options.passphrase !== undefined && { passphrase: options.passphrase }),
     connectTimeoutMs: options.connectTimeoutMs ?? defaults.connectTimeoutMs,
-    keepaliveMs: options.keepaliveMs ?? defaults.keepaliveMs,
     knownHostsFiles: [expandHome(options.knownHostsFile ?? join(homedir(), ".ssh", "known_hosts")), "/etc/ssh/ssh_known_hosts"],
     trustOnFirstUse: options.trustOnFirstUse ?? false,
   };

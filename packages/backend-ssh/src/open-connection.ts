@@ -16,7 +16,6 @@ export interface ConnectionSettings extends HostKeyPolicy {
   /** ssh agent socket; default SSH_AUTH_SOCK. */
   agent?: string;
   connectTimeoutMs: number;
-  keepaliveMs: number;
 }
 
 /** Host key algorithms ssh2 offers for each known_hosts key type. */

@@ -1,9 +1,6 @@
-import { ownerState, type ReapOptions, type ReapReport } from "@hermes/core";
+import { ownerState, ownerVariable, type ReapOptions, type ReapReport } from "@hermes/core";
 import { posixQuote } from "./posix-quote.js";
 import type { SshConnection } from "./ssh-connection.js";
-
-/** The variable every process of an ssh environment carries: the `hermes.owner` label of its creator. */
-export const ownerVariable = "HERMES_OWNER";
 
 /** Lists `pid owner environment-id` for every process of the remote user that carries an owner. */
 const listOwnedProcesses = `for dir in /proc/[0-9]*; do

@@ -1,7 +1,13 @@
 import { Writable } from "node:stream";
-import { BackendUnavailableError, type ProcessExit, type ProcessSpec, processTagVariable, type RawProcess } from "@hermes/core";
+import {
+  BackendUnavailableError,
+  ownerVariable,
+  type ProcessExit,
+  type ProcessSpec,
+  processTagVariable,
+  type RawProcess,
+} from "@hermes/core";
 import { posixQuote } from "./posix-quote.js";
-import { ownerVariable } from "./reap-remote-processes.js";
 import type { SshConnection } from "./ssh-connection.js";
 
 export interface SshProcessContext {

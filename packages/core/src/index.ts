@@ -1,10 +1,17 @@
 export * from "./config/index.js";
 export { type CreateEnvOptions, createEnv } from "./create-env.js";
 export { Environment, type EnvironmentOptions } from "./environment/environment.js";
-export { copyIn, copyOut, environmentFileSystem, type FileSystemContext, resolveEnvPath } from "./environment/environment-file-system.js";
+export {
+  copyIn,
+  copyOut,
+  environmentFileSystem,
+  type FileSystemContext,
+  resolveEnvPath,
+  uploadSource,
+} from "./environment/environment-file-system.js";
 export * from "./errors/index.js";
 export { type BackendFactory, importBackendFactory } from "./import-backend.js";
-export { ownerLabel, ownerState } from "./lifecycle/owner-process.js";
+export { ownerLabel, ownerState, ownerVariable } from "./lifecycle/owner-process.js";
 export { AuditLog, type AuditVerification, verifyAuditLog } from "./policy/audit-log.js";
 export {
   type ActionKind,
@@ -35,8 +42,8 @@ export { cleanupAll, setExitHandlers } from "./routed/environment-registry.js";
 export type { RoutedEnvironment } from "./routed/routed-environment.js";
 export { createRouter, type RouteDecision, type Router, type RouterConfig } from "./router/create-router.js";
 export { ControlShell } from "./session/control-shell.js";
-export { killTaggedFunction, killTaggedScript } from "./session/kill-tagged-script.js";
-export { processTagVariable, signalTaggedProgram } from "./session/signal-tagged-program.js";
+export { killTaggedScript } from "./session/kill-tagged-script.js";
+export { processTagVariable } from "./session/signal-tagged-program.js";
 export type * from "./types/index.js";
 export { defaultRates, type HourlyRates, hourlyPrice } from "./usage/price-table.js";
 export { defaultUsageDirectory, UsageStore, type UsageTotals } from "./usage/usage-store.js";

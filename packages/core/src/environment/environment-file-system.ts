@@ -1,3 +1,4 @@
+import type { Stats } from "node:fs";
 import { mkdir, readdir, readFile, lstat as statHost, writeFile } from "node:fs/promises";
 import { dirname, join, posix } from "node:path";
 import { FileSystemError } from "../errors/file-system-error.js";
@@ -70,15 +71,7 @@ export async function copyIn(
   envPath: string,
   context: Pick<FileSystemContext, "warn">,
 ): Promise<void> {
-  const info = await statHost(hostPath).catch((error: NodeJS.ErrnoException) => {
-    throw new FileSystemError({
-      reason: "NotFound",
-      path: hostPath,
-      operation: "upload",
-      detail: `on this machine: ${error.message}`,
-      cause: error,
-    });
-  });
+  const info = await uploadSource(hostPath);
   if (info.isDirectory()) {
     await files.mkdir(envPath, { recursive: true });
     for (const entry of await readdir(hostPath)) await copyIn(files, join(hostPath, entry), posix.join(envPath, entry), context);
@@ -110,4 +103,17 @@ export async function copyOut(
   } else {
     context.warn("DOWNLOAD_SKIPPED", `download skipped ${envPath}: only files and folders are copied (not symlinks or devices)`);
   }
+}
+
+/** What `upload` copies from this machine (not following a final link); a missing path is a NotFound FileSystemError. */
+export function uploadSource(hostPath: string): Promise<Stats> {
+  return statHost(hostPath).catch((error: NodeJS.ErrnoException) => {
+    throw new FileSystemError({
+      reason: "NotFound",
+      path: hostPath,
+      operation: "upload",
+      detail: `on this machine: ${error.message}`,
+      cause: error,
+    });
+  });
 }

@@ -1,6 +1,12 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 
+/**
+ * The variable a backend sets on every process it starts (where processes carry no labels): the
+ * `hermes.owner` label, so a reaper can find what an owner that died without disposing left running.
+ */
+export const ownerVariable = "HERMES_OWNER";
+
 /** The `hermes.owner` label of what this process creates: `host/pid`. */
 export function ownerLabel(): string {
   return `${hostname()}/${process.pid}`;
