@@ -68,9 +68,9 @@ export class BackendSlot {
     return this.environment;
   }
 
-  /** Before starting an environment for `action`: refuses it now if the policy denies it anyway. */
-  precheck(action: PolicyAction): void {
-    if (!this.environment) this.options.precheck?.(action);
+  /** Before starting an environment for an action (described only then): refuses it now if the policy denies it anyway. */
+  precheck(describe: () => PolicyAction): void {
+    if (!this.environment && this.options.precheck) this.options.precheck(describe());
   }
 
   /** The environment, created and started if there is none. */

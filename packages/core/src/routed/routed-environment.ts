@@ -64,14 +64,14 @@ export class RoutedEnvironment extends EventEmitter<EnvironmentEvents> implement
   }
 
   async exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const { slot, environment } = await this.choose(options.task, "run a command", shellAction(command, options));
+    const { slot, environment } = await this.choose(options.task, "run a command", () => shellAction(command, options));
     return slot.use(environment, (stop) =>
       environment.exec(command, stop ? { ...options, signal: withStop(options.signal, stop) } : options),
     );
   }
 
   async spawn(command: string | readonly string[], options: SpawnOptions = {}): Promise<ProcessHandle> {
-    const { slot, environment } = await this.choose(options.task, "spawn a process", shellAction(command, options));
+    const { slot, environment } = await this.choose(options.task, "spawn a process", () => shellAction(command, options));
     return slot.use(environment, () => environment.spawn(command, options));
   }
 
@@ -139,7 +139,7 @@ export class RoutedEnvironment extends EventEmitter<EnvironmentEvents> implement
   private async choose(
     task: TaskContext | undefined,
     operation: string,
-    action?: PolicyAction,
+    action?: () => PolicyAction,
   ): Promise<{ slot: BackendSlot; environment: ExecutionEnvironment }> {
     this.assertOpen(operation);
     const context = task ?? {};
