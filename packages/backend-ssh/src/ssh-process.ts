@@ -44,8 +44,9 @@ export async function startSshProcess(context: SshProcessContext, spec: ProcessS
     else context.connection.release();
   };
   let exit: ProcessExit | undefined;
+  // ssh2 names the signal as Node does ("SIGTERM"); the wire has "TERM".
   channel.on("exit", (code: number | null, signal?: string) => {
-    exit = { code: code ?? null, signal: signal ? `SIG${signal}` : null };
+    exit = { code: code ?? null, signal: signal ? (signal.startsWith("SIG") ? signal : `SIG${signal}`) : null };
   });
   const exited = new Promise<ProcessExit>((resolve) => {
     channel.once("close", () => {

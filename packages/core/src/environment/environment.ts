@@ -12,6 +12,7 @@ import { collectProcessOutput } from "../session/raw-process-output.js";
 import { Session } from "../session/session.js";
 import type { ShellState } from "../session/session-script.js";
 import { exportStatement, quoteShellWord } from "../session/shell-quote.js";
+import { decodeShellWord } from "../session/shell-word.js";
 import { newId } from "../session/shell-worker.js";
 import type { Backend, BackendInstance } from "../types/backend.js";
 import type { Capabilities } from "../types/capabilities.js";
@@ -88,7 +89,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
         this.requireCapability("fileAccess", "the files API");
         return (await this.ready(operation)).files;
       },
-      location: () => ({ cwd: this.sessionCwd(), home: this.session?.state?.env.get("HOME") ?? undefined }),
+      location: () => ({ cwd: this.sessionCwd(), home: this.sessionHome() }),
       warn: (code, message) => this.emit("warning", { code, message }),
     });
   }
@@ -361,6 +362,11 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
       backend: this.backend,
     };
     return new CommandAbortedError({ result, reason: signal.reason });
+  }
+
+  private sessionHome(): string | undefined {
+    const home = this.session?.state?.env.get("HOME");
+    return home == null ? undefined : decodeShellWord(home);
   }
 
   private sessionCwd(): string {

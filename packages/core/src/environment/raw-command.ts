@@ -1,4 +1,4 @@
-import { oneShotScript, type ShellState, stateRestoreScript } from "../session/session-script.js";
+import { oneShotScript, type ShellState, stateRestore } from "../session/session-script.js";
 import type { BackendInstance, ProcessSpec } from "../types/backend.js";
 
 export interface RawCommandRequest {
@@ -20,7 +20,7 @@ export function rawCommandSpec(instance: BackendInstance, request: RawCommandReq
   const isArgv = typeof request.command !== "string";
   const script = oneShotScript({
     prelude: instance.shellPrelude,
-    restore: request.session ? stateRestoreScript(request.session.base, request.session.state) : "",
+    restore: request.session ? stateRestore(request.session.base, request.session.state) : { variables: "" },
     cwd: request.cwd,
     env: request.env,
     command: isArgv ? undefined : (request.command as string),

@@ -1,8 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { mergeState } from "./session.js";
-import { stateRestoreScript } from "./session-script.js";
+import { stateRestore } from "./session-script.js";
+import { quoteShellWord } from "./shell-quote.js";
 
-const state = (cwd: string, env: Record<string, string | null>) => ({ cwd, env: new Map(Object.entries(env)) });
+const state = (cwd: string, env: Record<string, string | null>) => ({
+  cwd,
+  cwdWord: quoteShellWord(cwd),
+  env: new Map(Object.entries(env)),
+});
 
 describe("mergeState", () => {
   it("applies only what the command changed, so concurrent commands do not undo each other", () => {
@@ -18,10 +23,14 @@ describe("mergeState", () => {
   });
 });
 
-describe("stateRestoreScript", () => {
+describe("stateRestore", () => {
   it("is empty between equal states and moves, exports and unsets otherwise", () => {
-    expect(stateRestoreScript(state("/w", { A: "1" }), state("/w", { A: "1" }))).toBe("");
-    const script = stateRestoreScript(state("/w", { A: "1", OLD: "x" }), state("/w x", { A: "it's", NEW: null }));
-    expect(script).toBe("builtin cd -- '/w x' 2>/dev/null; builtin export A='it'\\''s' NEW; builtin unset OLD");
+    expect(stateRestore(state("/w", { A: '"1"' }), state("/w", { A: '"1"' }))).toEqual({ variables: "" });
+    const restore = stateRestore(state("/w", { A: '"1"', OLD: '"x"' }), state("/w x", { A: `"it's"`, NEW: null }));
+    expect(restore).toEqual({ cwd: "'/w x'", variables: `builtin export A="it's" NEW; builtin unset OLD` });
+  });
+
+  it("leaves PWD to the cd", () => {
+    expect(stateRestore(state("/a", { PWD: '"/a"' }), state("/b", { PWD: '"/b"' }))).toEqual({ cwd: "/b", variables: "" });
   });
 });

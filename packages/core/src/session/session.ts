@@ -1,6 +1,6 @@
 import type { BackendInstance } from "../types/backend.js";
 import { OutputCapture } from "./output-capture.js";
-import { type ShellState, stateRestoreScript } from "./session-script.js";
+import { type ShellState, stateRestore } from "./session-script.js";
 import { type CommandOutcome, ShellWorker } from "./shell-worker.js";
 
 /** Extra shells (opened for concurrent calls) close after idling this long. */
@@ -80,7 +80,7 @@ export class Session {
           {
             command: request.command,
             execId: request.execId,
-            restore: stateRestoreScript(current.state, baseline),
+            restore: stateRestore(current.state, baseline),
             ...(request.cwd !== undefined && { cwd: request.cwd }),
             ...(request.env !== undefined && { env: request.env }),
           },
@@ -193,7 +193,8 @@ export class Session {
 
 /** Applies what a command changed (reported vs. the state it started from) onto the current state. */
 export function mergeState(current: ShellState, baseline: ShellState, reported: ShellState): ShellState {
-  const cwd = reported.cwd && reported.cwd !== baseline.cwd ? reported.cwd : current.cwd;
+  // An empty cwd: the command unset PWD, so where the shell is is unknown; keep what was known.
+  const moved = reported.cwd !== "" && reported.cwdWord !== baseline.cwdWord;
   const env = new Map(current.env);
   for (const [name, value] of reported.env) {
     if (!baseline.env.has(name) || baseline.env.get(name) !== value) env.set(name, value);
@@ -201,7 +202,7 @@ export function mergeState(current: ShellState, baseline: ShellState, reported: 
   for (const name of baseline.env.keys()) {
     if (!reported.env.has(name)) env.delete(name);
   }
-  return { cwd, env };
+  return { cwd: moved ? reported.cwd : current.cwd, cwdWord: moved ? reported.cwdWord : current.cwdWord, env };
 }
 
 function delay(ms: number): Promise<void> {

@@ -4,7 +4,15 @@ import type { BackendInstance, ProcessExit, ProcessSelector, RawProcess } from "
 import { parseExportOutput } from "./export-parser.js";
 import { MarkerSplitter } from "./marker-splitter.js";
 import type { OutputCapture } from "./output-capture.js";
-import { bootstrapScript, type CommandScriptOptions, commandScript, type ShellState } from "./session-script.js";
+import {
+  bootstrapScript,
+  type CommandScriptOptions,
+  commandScript,
+  exitTrapAction,
+  installedExitTrap,
+  type ShellState,
+} from "./session-script.js";
+import { decodeShellWord } from "./shell-word.js";
 import { processTagVariable } from "./signal-tagged-program.js";
 
 /** Variables core sets for its own bookkeeping; never part of the session's state. */
@@ -12,6 +20,11 @@ export const internalVariables: ReadonlySet<string> = new Set(["HERMES_ENV_ID", 
 
 /** How long to wait for output still in the pipes after a shell exited mid-command. */
 const drainAfterExitMs = 200;
+/**
+ * How long a shell that reported it is exiting gets to exit, so the result can carry a signal that ended
+ * it (`kill $$`); a background child holding its pipes can keep a remote exit status from arriving.
+ */
+const exitStatusWaitMs = 500;
 
 export interface CommandOutcome {
   /** `$?` of the command, or the shell's exit code when it died without reporting. */
@@ -58,7 +71,9 @@ export class ShellWorker {
   /** The shell's pid in the target, as it reports it. */
   private pid: number | undefined;
   /** The shell's state as it last reported it. */
-  state: ShellState = { cwd: "", env: new Map() };
+  state: ShellState = { cwd: "", cwdWord: "''", env: new Map() };
+  /** The user's EXIT trap action in this shell (a bash word), run by the session's own EXIT handler. */
+  private exitTrap: string | undefined;
 
   private constructor(
     private readonly process: RawProcess,
@@ -111,7 +126,7 @@ export class ShellWorker {
    * then closed: the command reads it to end-of-file and the shell exits afterwards.
    */
   run(
-    script: Omit<CommandScriptOptions, "nonce" | "readsStdin">,
+    script: Omit<CommandScriptOptions, "nonce" | "readsStdin" | "exitTrap">,
     sinks: Sinks,
     preamble = "",
     stdinData?: Uint8Array,
@@ -140,7 +155,12 @@ export class ShellWorker {
       this.listenFor(command);
       if (!this.usable) return this.settleAfterExit(command);
       this.process.ref?.();
-      const line = commandScript({ ...script, nonce: command.nonce, readsStdin: stdinData !== undefined });
+      const line = commandScript({
+        ...script,
+        nonce: command.nonce,
+        readsStdin: stdinData !== undefined,
+        ...(this.exitTrap !== undefined && { exitTrap: this.exitTrap }),
+      });
       this.process.stdin?.write(preamble + line);
       if (stdinData !== undefined) this.process.stdin?.end(stdinData);
     });
@@ -164,8 +184,9 @@ export class ShellWorker {
     if (this.exit === undefined) this.process.kill("SIGKILL");
   }
 
-  /** Asks an idle shell to exit by closing its stdin. */
+  /** Asks an idle shell to exit by closing its stdin. What it prints on the way out (its EXIT trap) is dropped. */
   close(): void {
+    this.onStray = () => {};
     this.process.stdin?.end();
   }
 
@@ -183,7 +204,8 @@ export class ShellWorker {
         Buffer.from("\n"),
         (bytes) => uptime.push(Buffer.from(bytes)),
         () => {
-          command.uptime = Buffer.concat(uptime).toString("latin1").trim();
+          // The first field of /proc/uptime (the shell splits with the user's IFS, which may not split it).
+          command.uptime = Buffer.concat(uptime).toString("latin1").trim().split(/\s+/)[0] ?? "";
           this.stdoutSplitter.expect(
             marker("END\n"),
             (bytes) => command.sinks.stdout.push(bytes),
@@ -217,13 +239,34 @@ export class ShellWorker {
     if (!command.stdoutDone || !command.stderrDone) return;
     const trailer = parseTrailer(Buffer.concat(command.trailer));
     this.pid = trailer.pid ?? this.pid;
-    if (trailer.exiting) this.exiting = true;
-    command.settle({ exitCode: trailer.exitCode, signal: null, state: trailer.state, started: true });
+    if (!trailer.exiting) {
+      if (trailer.exitTrap !== installedExitTrap(command.nonce, this.exitTrap)) this.exitTrap = exitTrapAction(trailer.exitTrap);
+      command.settle({ exitCode: trailer.exitCode, signal: null, state: trailer.state, started: true });
+      return;
+    }
+    // The command ended the shell: how the process ends is the truth (a signal, or an EXIT trap's own `exit`).
+    this.exiting = true;
+    const settle = (exit: ProcessExit | undefined) =>
+      command.settle({
+        exitCode: exit?.signal ? null : (exit?.code ?? trailer.exitCode),
+        signal: exit?.signal ?? null,
+        state: trailer.state,
+        started: true,
+      });
+    if (this.exit) {
+      settle(this.exit);
+      return;
+    }
+    const timer = setTimeout(() => settle(undefined), exitStatusWaitMs);
+    void this.process.exited.then((exit) => {
+      clearTimeout(timer);
+      settle(exit);
+    });
   }
 
   private onExit(exit: ProcessExit): void {
     this.exit = exit;
-    if (this.current) this.settleAfterExit(this.current);
+    if (this.current && !this.exiting) this.settleAfterExit(this.current);
   }
 
   /** The shell died while a command ran: give the pipes a moment to deliver what is left, then report. */
@@ -245,22 +288,34 @@ export class ShellWorker {
   }
 }
 
-/** `<status> <exiting>\n<pid>\n<cwd>\0<export -p output>` */
-function parseTrailer(trailer: Buffer): { exitCode: number | null; exiting: boolean; pid: number | undefined; state: ShellState } {
+interface Trailer {
+  exitCode: number | null;
+  exiting: boolean;
+  pid: number | undefined;
+  state: ShellState;
+  /** What `trap -p EXIT` printed ("" when the shell is exiting). */
+  exitTrap: string;
+}
+
+/** `<status> <exiting>\n<pid>\n<cwd as %q>\0<trap -p EXIT>\0<export -p>` */
+function parseTrailer(trailer: Buffer): Trailer {
   const text = trailer.toString("utf8");
   const statusEnd = text.indexOf("\n");
   const pidEnd = text.indexOf("\n", statusEnd + 1);
   const cwdEnd = text.indexOf("\0", pidEnd + 1);
+  const trapEnd = text.indexOf("\0", cwdEnd + 1);
   const [status = "", exiting] = text.slice(0, statusEnd).split(" ");
   const exitCode = Number.parseInt(status, 10);
   const pid = Number.parseInt(text.slice(statusEnd + 1, pidEnd), 10);
-  const env = parseExportOutput(text.slice(cwdEnd + 1));
+  const env = parseExportOutput(text.slice(trapEnd + 1));
   for (const name of internalVariables) env.delete(name);
+  const cwdWord = text.slice(pidEnd + 1, cwdEnd);
   return {
     exitCode: Number.isNaN(exitCode) ? null : exitCode,
     exiting: exiting === "1",
     pid: Number.isNaN(pid) ? undefined : pid,
-    state: { cwd: text.slice(pidEnd + 1, cwdEnd), env },
+    state: { cwd: decodeShellWord(cwdWord), cwdWord, env },
+    exitTrap: text.slice(cwdEnd + 1, trapEnd),
   };
 }
 

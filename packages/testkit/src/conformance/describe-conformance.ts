@@ -3,14 +3,16 @@ import { execCases } from "./exec-cases.js";
 import { fileCases } from "./file-cases.js";
 import { lifecycleCases } from "./lifecycle-cases.js";
 import { sessionCases } from "./session-cases.js";
+import { shellCases } from "./shell-cases.js";
 import { spawnCases } from "./spawn-cases.js";
 import { type ConformanceOptions, SuiteContext } from "./suite-context.js";
 
-export type ConformanceGroup = "exec" | "session" | "spawn" | "files" | "lifecycle";
+export type ConformanceGroup = "exec" | "session" | "shell" | "spawn" | "files" | "lifecycle";
 
 const groups: Record<ConformanceGroup, (suite: SuiteContext) => void> = {
   exec: execCases,
   session: sessionCases,
+  shell: shellCases,
   spawn: spawnCases,
   files: fileCases,
   lifecycle: lifecycleCases,
