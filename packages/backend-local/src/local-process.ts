@@ -1,6 +1,8 @@
+import { type ChildProcess, type StdioOptions, spawn } from "node:child_process";
+import { closeSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import type { ProcessExit, ProcessSpec, RawProcess } from "@hermes/core";
-import { execa } from "execa";
+import { inputPipe, outputPipe, pipesAvailable } from "./fifo-pipes.js";
 
 /** Process groups of the processes started here that still run; ended if this process exits first. */
 const running = new Set<number>();
@@ -10,61 +12,73 @@ let exitHookInstalled = false;
  * Starts a process on this machine with the given base environment; resolves once it is running. Each
  * process leads a new session (setsid): it has no controlling terminal, so `/dev/tty` cannot reach the
  * user's terminal, and its process group is its own, so `kill 0` or a signal to its group cannot reach
- * the program that embeds the SDK (nor a Ctrl-C on that terminal reach the process).
+ * the program that embeds the SDK (nor a Ctrl-C on that terminal reach the process). Its stdio are real
+ * pipes (see fifo-pipes.ts).
  */
 export async function startLocalProcess(spec: ProcessSpec, baseEnvironment: Readonly<Record<string, string>>): Promise<RawProcess> {
   const [file, ...args] = spec.argv as [string, ...string[]];
-  const subprocess = execa(file, args, {
-    ...(spec.cwd !== undefined && { cwd: spec.cwd }),
-    env: { ...baseEnvironment, ...spec.env },
-    extendEnv: false,
-    stdin: spec.stdin,
-    stdout: "pipe",
-    stderr: "pipe",
-    encoding: "buffer",
-    buffer: false,
-    reject: false,
-    stripFinalNewline: false,
-    detached: true,
-    // execa does not clean up detached processes: the exit hook below does.
-    cleanup: false,
-  });
-  // Outcomes are read from the child's own events; the promise only needs a handler.
-  subprocess.catch(() => {});
-  const exited = new Promise<ProcessExit>((resolve) => {
-    subprocess.once("exit", (code, signal) => {
-      if (subprocess.pid !== undefined) running.delete(subprocess.pid);
-      resolve({ code, signal });
+  const wantsStdin = spec.stdin === "pipe";
+  const pipes = (await pipesAvailable(wantsStdin ? 3 : 2))
+    ? { stdin: wantsStdin ? inputPipe() : undefined, stdout: outputPipe(), stderr: outputPipe() }
+    : undefined;
+  const stdio: StdioOptions = pipes
+    ? [pipes.stdin?.child ?? "ignore", pipes.stdout.child, pipes.stderr.child]
+    : [wantsStdin ? "pipe" : "ignore", "pipe", "pipe"];
+  let child: ChildProcess;
+  try {
+    child = spawn(file, args, {
+      ...(spec.cwd !== undefined && { cwd: spec.cwd }),
+      env: { ...baseEnvironment, ...spec.env },
+      stdio,
+      detached: true,
     });
-    subprocess.once("error", () => resolve({ code: null, signal: null }));
-  });
+  } finally {
+    // The child has its own copies now (or failed to start); ours would keep the pipes from ending.
+    for (const end of [pipes?.stdin, pipes?.stdout, pipes?.stderr]) if (end) closeSync(end.child);
+  }
+  const stdin = (pipes ? pipes.stdin?.stream : child.stdin) ?? null;
+  const stdout = (pipes ? pipes.stdout.stream : child.stdout) as Readable;
+  const stderr = (pipes ? pipes.stderr.stream : child.stderr) as Readable;
+  const exited = processExit(child);
   await new Promise<void>((resolve, reject) => {
-    subprocess.once("spawn", () => resolve());
-    subprocess.once("error", (error) => reject(error));
+    child.once("spawn", () => resolve());
+    child.once("error", (error) => {
+      for (const stream of [stdin, stdout, stderr]) stream?.destroy();
+      reject(error);
+    });
   });
-  if (subprocess.pid !== undefined && subprocess.exitCode === null && subprocess.signalCode === null) {
-    running.add(subprocess.pid);
+  if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+    running.add(child.pid);
     installExitHook();
   }
-  const streams = [subprocess.stdin, subprocess.stdout, subprocess.stderr] as Array<{ ref?(): void; unref?(): void } | null>;
+  const handles = [child, stdin, stdout, stderr] as Array<{ ref?(): void; unref?(): void } | null>;
   return {
-    pid: subprocess.pid,
-    stdin: subprocess.stdin as Writable | null,
-    stdout: subprocess.stdout as Readable,
-    stderr: subprocess.stderr as Readable,
+    pid: child.pid,
+    stdin: stdin as Writable | null,
+    stdout,
+    stderr,
     exited,
     kill: (signal) => {
-      subprocess.kill(signal);
+      child.kill(signal);
     },
     unref: () => {
-      subprocess.unref();
-      for (const stream of streams) stream?.unref?.();
+      for (const handle of handles) handle?.unref?.();
     },
     ref: () => {
-      subprocess.ref();
-      for (const stream of streams) stream?.ref?.();
+      for (const handle of handles) handle?.ref?.();
     },
   };
+}
+
+/** How the process ended (output may still be in the pipes: core drains them). Never rejects. */
+function processExit(child: ChildProcess): Promise<ProcessExit> {
+  return new Promise<ProcessExit>((resolve) => {
+    child.once("exit", (code, signal) => {
+      if (child.pid !== undefined) running.delete(child.pid);
+      resolve({ code, signal });
+    });
+    child.once("error", () => resolve({ code: null, signal: null }));
+  });
 }
 
 /** If this process exits with processes still running (no dispose), their groups get SIGTERM, as a terminal would. */

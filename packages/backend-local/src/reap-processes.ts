@@ -1,5 +1,8 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
 import { ownerState, ownerVariable, type ReapOptions, type ReapReport } from "@hermes/core";
+import { pipeDirectoryPrefix } from "./fifo-pipes.js";
 
 /**
  * Ends processes that environments of crashed processes left on this machine (a command's `nohup` or `&`
@@ -24,6 +27,13 @@ export async function reapProcesses(options: ReapOptions = {}): Promise<ReapRepo
       }
     }
     removed.push(`local process ${pid} (environment ${variables.get("HERMES_ENV_ID") ?? "?"})`);
+  }
+  for (const entry of await readdir(tmpdir()).catch(() => [] as string[])) {
+    if (!entry.startsWith(pipeDirectoryPrefix)) continue;
+    const pid = entry.slice(pipeDirectoryPrefix.length).split("-")[0];
+    if (ownerState(`${hostname()}/${pid}`) !== "gone") continue;
+    if (!options.dryRun) await rm(join(tmpdir(), entry), { recursive: true, force: true });
+    removed.push(`local pipe directory ${join(tmpdir(), entry)}`);
   }
   return { removed };
 }

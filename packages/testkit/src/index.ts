@@ -1,6 +1,8 @@
 export { type ConformanceGroup, describeConformance } from "./conformance/describe-conformance.js";
 export { aliveFunction, type ConformanceOptions } from "./conformance/suite-context.js";
 export { describeWithService } from "./describe-with-service.js";
+export { type DifferentialOptions, describeDifferential } from "./differential/describe-differential.js";
+export { type Sequence, sequences } from "./differential/sequences.js";
 export { hostProcessAlive } from "./host-process-alive.js";
 export { MemoryFiles } from "./mock/memory-files.js";
 export {
