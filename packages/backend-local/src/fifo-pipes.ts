@@ -1,15 +1,16 @@
 import { execFile } from "node:child_process";
-import { closeSync, constants, mkdtempSync, openSync, rmSync, unlinkSync } from "node:fs";
+import { constants, mkdtempSync, openSync, rmSync, unlinkSync } from "node:fs";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /**
- * Real pipes for a child's stdio. Node connects `stdio: "pipe"` through UNIX socket pairs, and a socket is not
- * a pipe to the programs a command runs: opening `/dev/stdout`, `/dev/stderr` or `/dev/stdin` (as `echo x
- * >/dev/stderr`, `tee /dev/stderr` or `cat /dev/stdin` do) fails with ENXIO. Node cannot make an anonymous
- * pipe, so this makes named ones (`mkfifo`, a batch at a time, in a private directory), opens both ends and
- * unlinks them at once: what the child gets is an ordinary pipe.
+ * Real pipes for a child's stdout and stderr. Node connects `stdio: "pipe"` through UNIX socket pairs, and a
+ * socket is not a pipe to the programs a command runs: opening `/dev/stdout` or `/dev/stderr` (as `echo x
+ * >/dev/stderr` or `tee /dev/stderr` do) fails with ENXIO. Node cannot make an anonymous pipe, so this makes
+ * named ones (`mkfifo`, a batch at a time, in a private directory), opens both ends and unlinks them at once.
+ * (Not for stdin: unlike an anonymous pipe, a named one makes a reader that opens it after the last writer
+ * closed wait for a writer, so `cat /dev/stdin` after the data was sent would hang.)
  */
 export interface PipeEnds {
   /** The child's end, for its stdio; close it here once the child is spawned. */
@@ -47,18 +48,6 @@ export function outputPipe(): PipeEnds {
   const child = openSync(path, constants.O_WRONLY);
   unlinkSync(path);
   return { child, stream: new Socket({ fd: read, readable: true, writable: false }) };
-}
-
-/** A pipe the child reads (its stdin). Call `pipesAvailable` first. */
-export function inputPipe(): PipeEnds {
-  const path = take();
-  // Linux opens a FIFO read-write without waiting: that end holds it open while the two real ends open.
-  const holder = openSync(path, constants.O_RDWR);
-  const child = openSync(path, constants.O_RDONLY);
-  const write = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
-  closeSync(holder);
-  unlinkSync(path);
-  return { child, stream: new Socket({ fd: write, readable: false, writable: true }) };
 }
 
 function take(): string {

@@ -2,7 +2,7 @@ import { type ChildProcess, type StdioOptions, spawn } from "node:child_process"
 import { closeSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import type { ProcessExit, ProcessSpec, RawProcess } from "@hermes/core";
-import { inputPipe, outputPipe, pipesAvailable } from "./fifo-pipes.js";
+import { outputPipe, pipesAvailable } from "./fifo-pipes.js";
 
 /** Process groups of the processes started here that still run; ended if this process exits first. */
 const running = new Set<number>();
@@ -12,18 +12,15 @@ let exitHookInstalled = false;
  * Starts a process on this machine with the given base environment; resolves once it is running. Each
  * process leads a new session (setsid): it has no controlling terminal, so `/dev/tty` cannot reach the
  * user's terminal, and its process group is its own, so `kill 0` or a signal to its group cannot reach
- * the program that embeds the SDK (nor a Ctrl-C on that terminal reach the process). Its stdio are real
- * pipes (see fifo-pipes.ts).
+ * the program that embeds the SDK (nor a Ctrl-C on that terminal reach the process). Its stdout and
+ * stderr are real pipes (see fifo-pipes.ts).
  */
 export async function startLocalProcess(spec: ProcessSpec, baseEnvironment: Readonly<Record<string, string>>): Promise<RawProcess> {
   const [file, ...args] = spec.argv as [string, ...string[]];
-  const wantsStdin = spec.stdin === "pipe";
-  const pipes = (await pipesAvailable(wantsStdin ? 3 : 2))
-    ? { stdin: wantsStdin ? inputPipe() : undefined, stdout: outputPipe(), stderr: outputPipe() }
-    : undefined;
-  const stdio: StdioOptions = pipes
-    ? [pipes.stdin?.child ?? "ignore", pipes.stdout.child, pipes.stderr.child]
-    : [wantsStdin ? "pipe" : "ignore", "pipe", "pipe"];
+  // Stdin stays Node's: a named pipe's reader that opens /dev/stdin after the writer closed would wait forever.
+  const stdinOption = spec.stdin === "pipe" ? "pipe" : "ignore";
+  const pipes = (await pipesAvailable(2)) ? { stdout: outputPipe(), stderr: outputPipe() } : undefined;
+  const stdio: StdioOptions = pipes ? [stdinOption, pipes.stdout.child, pipes.stderr.child] : [stdinOption, "pipe", "pipe"];
   let child: ChildProcess;
   try {
     child = spawn(file, args, {
@@ -34,9 +31,9 @@ export async function startLocalProcess(spec: ProcessSpec, baseEnvironment: Read
     });
   } finally {
     // The child has its own copies now (or failed to start); ours would keep the pipes from ending.
-    for (const end of [pipes?.stdin, pipes?.stdout, pipes?.stderr]) if (end) closeSync(end.child);
+    for (const end of [pipes?.stdout, pipes?.stderr]) if (end) closeSync(end.child);
   }
-  const stdin = (pipes ? pipes.stdin?.stream : child.stdin) ?? null;
+  const stdin = child.stdin;
   const stdout = (pipes ? pipes.stdout.stream : child.stdout) as Readable;
   const stderr = (pipes ? pipes.stderr.stream : child.stderr) as Readable;
   const exited = processExit(child);

@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -124,5 +126,29 @@ describe("max_memory_mb", () => {
 
   it("is rejected when not a positive number", () => {
     expect(() => local({ maxMemoryMb: -1 })).toThrow(/max_memory_mb: got -1; expected a positive number of megabytes/);
+  });
+});
+
+describe("pipes", () => {
+  it("are named pipes in a private directory, which reap() removes once its process has died", async () => {
+    const env = await createEnv({ backend: local() });
+    try {
+      const stdout = await env.exec("[ -p /dev/stdout ] && [ -p /dev/stderr ] && echo pipes");
+      expect(stdout.stdout).toBe("pipes\n");
+    } finally {
+      await env.dispose();
+    }
+    // A pipe directory of a process that is gone (a pid that just exited), and one of this live process.
+    const dead = await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, ["-e", ""]);
+      child.once("exit", () => resolve(child.pid as number));
+    });
+    const orphan = await mkdtemp(join(tmpdir(), `hermes-pipes-${dead}-`));
+    const live = await mkdtemp(join(tmpdir(), `hermes-pipes-${process.pid}-`));
+    const report = await (local().reap?.() ?? Promise.resolve({ removed: [] }));
+    expect(report.removed).toContain(`local pipe directory ${orphan}`);
+    expect(existsSync(orphan)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    await rm(live, { recursive: true });
   });
 });

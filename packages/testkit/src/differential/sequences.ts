@@ -26,6 +26,16 @@ export const sequences: readonly Sequence[] = [
     name: "lists and grouping",
     steps: ["true && echo yes || echo no", "false && echo yes || echo no", "{ echo a; echo b; } | wc -l", "( cd / && pwd ); pwd"],
   },
+  {
+    name: "the /dev/std* files",
+    steps: [
+      "echo out > /dev/stdout",
+      "echo err > /dev/stderr",
+      "echo both | tee /dev/stderr",
+      "cat /dev/stdin; echo read-empty",
+      "[ -p /dev/stdout ] || [ -f /dev/stdout ] && echo not-a-socket",
+    ],
+  },
   { name: "large output", steps: ["seq 1 20000 | tail -n 2", "for i in $(seq 1 300); do printf '%s ' $i; done; echo"] },
   // Working directory
   { name: "cd and cd -", steps: ["mkdir -p a/b c", "cd a/b", "pwd", "cd ../../c", "cd -", "pwd", "echo $OLDPWD"] },
