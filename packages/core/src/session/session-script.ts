@@ -1,30 +1,68 @@
 import { exportStatement, quoteShellWord } from "./shell-quote.js";
 
 /**
- * The bash side of the session protocol. A session shell is `bash -s` reading one line per command from
- * its stdin; the line runs the command with `eval` at top level, so functions, aliases and variables live
- * on as in a terminal. The shell defines nothing of its own (no functions, no variables between commands),
- * so a command cannot unset, shadow or read the protocol:
+ * The bash side of the session protocol. A session shell is `bash -s` whose first line is a loop: it reads
+ * each command as a length-prefixed payload (`read -N` takes it in a few reads; bash reads a line from a
+ * pipe one byte at a time), runs it with `eval` at top level, so functions, aliases and variables live on as
+ * in a terminal, and reports how it ended. The loop is parsed once and held by bash, in no variable or
+ * function: the shell defines nothing a command could unset, shadow or read.
  *
- * - Everything but the command runs in one `{ ...; }` group whose output goes to /dev/null, with the
- *   markers written to copies of the pipes (fds 63/62) that exist only during the group. A DEBUG or ERR
- *   trap, `set -x` or `set -v` left on by a command therefore never show the protocol's own steps.
+ * - The protocol's own steps run in groups whose output goes to /dev/null, with the markers written to
+ *   copies of the pipes (fds 63/62) that exist only during the group; the report runs in the loop's
+ *   condition, where errexit and ERR traps do not apply. A DEBUG or ERR trap, `set -x` or `set -v` left on
+ *   by a command therefore never show the protocol, and a `break` or `continue` in a command still reports.
  * - The command runs with its stdout/stderr redirected to the pipes and 63/62 closed, so what it does to
  *   its own descriptors (`exec >file`, `exec 63>&-`) ends with it, and its children inherit no extra fds.
- * - An EXIT trap installed for each command reports the state when the command ends the shell (`exit`,
- *   errexit, a signal). It first runs the user's own EXIT action (core keeps it, see `exitTrapAction`), and
- *   speaks only for the shell itself (`$BASHPID`) and only while a command runs (`$BASH_COMMAND`, which in
- *   a trap names the command that was running), so a forked child or an idle shell never reports.
+ * - An EXIT trap reports the state when a command ends the shell (`exit`, errexit, a signal, `break 2`). It first runs the user's own EXIT action (core keeps it, see `exitTrapAction`, and installs
+ *   the trap again when a command changed it), and speaks only for the shell itself (`$BASHPID`) and only
+ *   while a command runs (`$BASH_COMMAND`, which in a trap names the command that was running), so a forked
+ *   child or an idle shell never reports.
  *
- * Wire format per command, with a fresh random nonce N and RS the byte 0x1e (markers are found by exact
- * search, so none needs a newline before it, and output ending in a newline is never held back):
+ * Each payload is a header of two 8-digit hex byte counts, then `pre` (restores the session's state, tags
+ * the command) and `run` (evaluates the command). Wire format, with N the shell's random nonce and RS the
+ * byte 0x1e (markers are found by exact search, so none needs a newline before it, and output ending in a
+ * newline is never held back). The loop line itself reports the shell's initial state as a first command.
  *   stdout:  RS "__HERMES_N_BEGIN " <uptime at start, for the tree kill> "\n"
  *   stderr:  RS "__HERMES_N_BEGIN\n"
  *   both:    <command output, exactly> RS "__HERMES_N_END\n"
  *   stdout:  <status> " " <1 if the shell is exiting> "\n" <shell pid> "\n" <printf %q of $PWD> "\0"
  *            <trap -p EXIT> "\0" <export -p> RS "__HERMES_N_DONE\n"
  */
-export const bootstrapScript = "builtin shopt -s expand_aliases\n";
+export function sessionLoop(nonce: string, prelude?: string): string {
+  const marker = (text: string) => `'\\036__HERMES_${nonce}_${text}'`;
+  const begin = [
+    "__hermes_t=",
+    "builtin read -r __hermes_t _ </proc/uptime",
+    `builtin printf ${marker("BEGIN %s\\n")} "$__hermes_t" >&63`,
+    `builtin printf ${marker("BEGIN\\n")} >&62`,
+    "builtin unset __hermes_t",
+  ].join("; ");
+  const report = [
+    "__hermes_s=$?",
+    "builtin set +euxv",
+    "builtin unset HERMES_EXEC_ID",
+    `builtin printf ${marker("END\\n")} >&62`,
+    `builtin printf ${marker("END\\n%d 0\\n%d\\n%q\\0")} "$__hermes_s" "$$" "\${PWD-}" >&63`,
+    "builtin trap -p EXIT >&63",
+    "builtin printf '\\0' >&63",
+    "builtin export -p >&63",
+    `builtin printf ${marker("DONE\\n")} >&63 || builtin exit 70`,
+    "builtin unset __hermes_s",
+  ].join("; ");
+  // The byte counts are read in the C locale: in UTF-8, `read -N` would count characters.
+  const next = [
+    "LC_ALL=C builtin read -r -N 16 __hermes_h",
+    'LC_ALL=C builtin read -r -N "$((16#${__hermes_h:0:8}))" __hermes_p',
+    'LC_ALL=C builtin read -r -N "$((16#${__hermes_h:8:8}))" __hermes_r',
+  ].join(" && ");
+  // `__hermes_last` (set by a shell given stdin data) or end-of-input leave the loop; the EXIT trap then stays silent.
+  const more = `{ [ -z "\${__hermes_last+x}" ] && ${next}; } 2>/dev/null || { __hermes_eof=; builtin false; }`;
+  const body = `builtin eval "$__hermes_p"; ${begin}; builtin eval "$__hermes_r"`;
+  // One line, prelude included: a command's line numbers then count from 1, as in `bash -c`.
+  // A `break` or `continue` in a command ends the inner loop's turn, not the session: the outer loop goes on.
+  const inner = `while { ${report}; } ${quiet}; ${more}; do { ${body}; } ${quiet}; done`;
+  return `${prelude ? `${prelude}; ` : ""}builtin shopt -s expand_aliases; { ${begin}; } ${quiet}; while :; do ${inner}; [ -z "\${__hermes_eof+x}" ] || builtin exit; done; builtin exit\n`;
+}
 
 /** Where the protocol's own steps run: markers to 63/62, anything else (traces, DEBUG trap output) nowhere. */
 const quiet = "63>&1 62>&2 >/dev/null 2>&1";
@@ -38,50 +76,39 @@ export interface StateRestore {
 }
 
 export interface CommandScriptOptions {
+  /** The shell's nonce (hex): in every marker. */
   nonce: string;
   execId: string;
   command: string;
   restore?: StateRestore;
+  /** Install the session's EXIT trap first (a new shell, or a command changed the trap). */
+  installExitTrap?: boolean;
   /** The user's EXIT trap action in this shell, as a bash word (see `exitTrapAction`). */
   exitTrap?: string;
   /** Per-call cwd/env: the command then runs in a subshell so neither leaks into the session. */
   cwd?: string;
   env?: Readonly<Record<string, string>>;
-  /** The command reads the shell's own stdin (data follows this line); the shell exits afterwards. */
+  /** The command reads the shell's own stdin (data follows the payload); the shell exits afterwards. */
   readsStdin?: boolean;
 }
 
-/** One line for a session shell to run one command and report how it ended. */
-export function commandScript(options: CommandScriptOptions): string {
-  const nonce = options.nonce;
-  const steps: string[] = [];
-  if (options.restore?.cwd !== undefined) steps.push(enterOrFallBack(options.restore.cwd));
-  if (options.restore?.variables) steps.push(options.restore.variables);
-  steps.push(
-    `builtin trap -- ${quoteShellWord(exitHandler(nonce, options.exitTrap))} EXIT`,
-    `builtin export HERMES_EXEC_ID=${options.execId}`,
-    "__hermes_t=",
-    "builtin read -r __hermes_t _ </proc/uptime",
-    `builtin printf '\\036__HERMES_${nonce}_BEGIN %s\\n' "$__hermes_t" >&63`,
-    `builtin printf '\\036__HERMES_${nonce}_BEGIN\\n' >&62`,
-    "builtin unset __hermes_t",
-    options.restore?.cwd !== undefined ? unlessCwdLost(runCommand(options)) : runCommand(options),
-    "__hermes_s=$?",
-    "builtin set +o errexit +o nounset +o xtrace +o verbose",
-    "builtin unset HERMES_EXEC_ID",
-    `builtin printf '\\036__HERMES_${nonce}_END\\n' >&62`,
-    `builtin printf '\\036__HERMES_${nonce}_END\\n%d 0\\n%d\\n%q\\0' "$__hermes_s" "$$" "\${PWD-}" >&63`,
-    "builtin trap -p EXIT >&63",
-    "builtin printf '\\0' >&63",
-    "builtin export -p >&63",
-    `builtin printf '\\036__HERMES_${nonce}_DONE\\n' >&63 || builtin exit 70`,
-    "builtin unset __hermes_s",
-    // The EXIT trap recognises an idle shell by this being the last command it ran.
-    idleMarker(nonce),
-  );
-  // A shell that was given stdin data exits before it could read what the command left of it as commands.
-  if (options.readsStdin) steps.push("builtin trap - EXIT", "builtin exit");
-  return `{ ${steps.join("; ")}; } ${quiet}\n`;
+/** The payload for a session shell's loop (see `sessionLoop`) that runs one command. */
+export function commandPayload(options: CommandScriptOptions): string {
+  const pre = ["builtin unset __hermes_h __hermes_p"];
+  if (options.restore?.cwd !== undefined) pre.push(enterOrFallBack(options.restore.cwd));
+  if (options.restore?.variables) pre.push(options.restore.variables);
+  if (options.installExitTrap) pre.push(`builtin trap -- ${quoteShellWord(exitHandler(options.nonce, options.exitTrap))} EXIT`);
+  pre.push(`builtin export HERMES_EXEC_ID=${options.execId}`);
+  // A shell that was given stdin data leaves the loop after this command: what the command left of the data
+  // must never be read as a payload.
+  if (options.readsStdin) pre.push("__hermes_last=");
+  const run = `builtin unset __hermes_r; ${options.restore?.cwd !== undefined ? unlessCwdLost(runCommand(options)) : runCommand(options)}`;
+  const preText = pre.join("; ");
+  return `${byteCount(preText)}${byteCount(run)}${preText}${run}`;
+}
+
+function byteCount(text: string): string {
+  return Buffer.byteLength(text).toString(16).padStart(8, "0");
 }
 
 function runCommand(options: CommandScriptOptions): string {
@@ -96,33 +123,36 @@ function runCommand(options: CommandScriptOptions): string {
   return `( ${steps.join("; ")}; ${evaluate} )${redirections}`;
 }
 
-function idleMarker(nonce: string): string {
-  return `builtin : ${nonce}`;
-}
-
 /**
- * The EXIT trap for one command: the user's action first (with `$?` as bash gives it), then, when this is
- * the session shell ending during the command, the end markers and state with the exiting flag.
+ * The session's EXIT trap: the user's action first (with `$?` as bash gives it), then, when this is the
+ * session shell ending during a command, the end markers and state with the exiting flag.
  */
 function exitHandler(nonce: string, userAction: string | undefined): string {
-  const user = userAction === undefined ? "" : `builtin eval ${userAction}; `;
   const report = [
     `builtin printf '\\036__HERMES_${nonce}_END\\n' >&62`,
     `builtin printf '\\036__HERMES_${nonce}_END\\n%d 1\\n%d\\n%q\\0\\0' "$__hermes_x" "$$" "\${PWD-}" >&63`,
     "builtin export -p >&63",
     `builtin printf '\\036__HERMES_${nonce}_DONE\\n' >&63`,
   ].join("; ");
-  const speaks = `[ "$BASHPID" = "$$" ] && [ "$BASH_COMMAND" != ${quoteShellWord(idleMarker(nonce))} ]`;
-  // Where the pipes are depends on how the shell is ending: `exit` in the command leaves the command's own
-  // descriptors (63/62 closed), errexit unwinds to the protocol's group (63/62 open, 1/2 to /dev/null).
-  // (`builtin true` probes them: in POSIX mode a failed redirection of a special builtin such as `:` ends the shell.)
-  const pipes = "__hermes_o=63 __hermes_e=62; { builtin true >&63 && builtin true >&62; } 2>/dev/null || __hermes_o=61 __hermes_e=60";
-  return `${user}{ __hermes_x=$?; ${speaks} && { ${pipes}; { ${report}; } 63>&$__hermes_o 62>&$__hermes_e; }; } 61>&1 60>&2 >/dev/null 2>&1`;
+  // Where the pipes are depends on how the shell is ending: `exit` or a signal in the command leave its
+  // own descriptors (63/62 closed), errexit or `exit` in a nested eval unwind to the protocol's group
+  // (63/62 open, 1/2 to /dev/null). (`builtin true` probes: in POSIX mode a failed redirection of a special
+  // builtin such as `:` ends the shell.) The user's action writes where the command would have.
+  const pipes =
+    "__hermes_o=61 __hermes_e=60 __hermes_uo=1 __hermes_ue=2; " +
+    "{ builtin true >&63 && builtin true >&62; } 2>/dev/null && __hermes_o=63 __hermes_e=62 __hermes_uo=63 __hermes_ue=62";
+  // The user's action sees `$?` as bash gives it: a subshell sets it (this runs once, as the shell ends), in an
+  // && list so that errexit, if on, does not end the shell there.
+  const user =
+    userAction === undefined ? "" : `{ ( builtin exit "$__hermes_x" ) && :; builtin eval ${userAction}; } >&$__hermes_uo 2>&$__hermes_ue; `;
+  // Idle: waiting in the loop's `read` (the trap names it), or the loop ended on purpose.
+  const speaks = `[ "$BASHPID" = "$$" ] && [ -z "\${__hermes_eof+x}" ] && [[ $BASH_COMMAND != *"read -r -N "*__hermes_* ]]`;
+  return `{ __hermes_x=$?; ${pipes}; } 2>/dev/null; ${user}{ ${speaks} && { ${report}; } 63>&$__hermes_o 62>&$__hermes_e; } 61>&1 60>&2 >/dev/null 2>&1`;
 }
 
 /**
- * What `trap -p EXIT` prints while the session's handler for this command is installed; any other output
- * means the command set its own EXIT trap (or removed it).
+ * What `trap -p EXIT` prints while the session's handler is installed; any other output means a command
+ * set its own EXIT trap (or removed it).
  */
 export function installedExitTrap(nonce: string, userAction: string | undefined): string {
   return `trap -- ${bashSingleQuote(exitHandler(nonce, userAction))} EXIT\n`;

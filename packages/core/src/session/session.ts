@@ -85,7 +85,6 @@ export class Session {
             ...(request.env !== undefined && { env: request.env }),
           },
           { stdout: request.stdout, stderr: request.stderr },
-          "",
           request.stdin,
         );
         const isolated = request.cwd !== undefined || request.env !== undefined;

@@ -5,12 +5,12 @@ import { parseExportOutput } from "./export-parser.js";
 import { MarkerSplitter } from "./marker-splitter.js";
 import type { OutputCapture } from "./output-capture.js";
 import {
-  bootstrapScript,
   type CommandScriptOptions,
-  commandScript,
+  commandPayload,
   exitTrapAction,
   installedExitTrap,
   type ShellState,
+  sessionLoop,
 } from "./session-script.js";
 import { decodeShellWord } from "./shell-word.js";
 import { processTagVariable } from "./signal-tagged-program.js";
@@ -41,7 +41,6 @@ export interface CommandOutcome {
 type Sinks = { stdout: OutputCapture; stderr: OutputCapture };
 
 interface RunningCommand {
-  readonly nonce: string;
   readonly sinks: Sinks;
   started: boolean;
   /** The shell's uptime reading when the command began: processes it started are younger. */
@@ -74,6 +73,13 @@ export class ShellWorker {
   state: ShellState = { cwd: "", cwdWord: "''", env: new Map() };
   /** The user's EXIT trap action in this shell (a bash word), run by the session's own EXIT handler. */
   private exitTrap: string | undefined;
+  /** The session's EXIT trap is not (or no longer) installed as `installedExitTrap` prints it. */
+  private exitTrapChanged = true;
+  /** This shell's random nonce, in every marker: unguessable to a command that does not go looking. */
+  private readonly nonce = newId();
+  private readonly markers = markersFor(this.nonce);
+  /** What `trap -p EXIT` prints while the session's trap is installed. */
+  private installedTrap = installedExitTrap(this.nonce, undefined);
 
   private constructor(
     private readonly process: RawProcess,
@@ -101,9 +107,9 @@ export class ShellWorker {
     const worker = new ShellWorker(process, (stream, bytes) => {
       if (stream === "stderr") startupErrors.push(Buffer.from(bytes));
     });
-    const prelude = instance.shellPrelude ? `${instance.shellPrelude}\n` : "";
     const sinks = options.sinks();
-    const outcome = await worker.run({ command: "", execId: newId() }, sinks, `${prelude}${bootstrapScript}`);
+    // The loop line reports the shell's initial state as if it were a first command.
+    const outcome = await worker.send(sessionLoop(worker.nonce, instance.shellPrelude), sinks);
     if (!outcome.state) {
       worker.kill();
       const detail = Buffer.concat(startupErrors).toString("utf8").trim() || sinks.stderr.text().trim();
@@ -122,19 +128,30 @@ export class ShellWorker {
   }
 
   /**
-   * Runs one command. `stdinData`, when given, follows the command line on the shell's own stdin and is
-   * then closed: the command reads it to end-of-file and the shell exits afterwards.
+   * Runs one command. `stdinData`, when given, follows the command on the shell's own stdin and is then
+   * closed: the command reads it to end-of-file and the shell exits afterwards.
    */
   run(
-    script: Omit<CommandScriptOptions, "nonce" | "readsStdin" | "exitTrap">,
+    script: Omit<CommandScriptOptions, "nonce" | "readsStdin" | "exitTrap" | "installExitTrap">,
     sinks: Sinks,
-    preamble = "",
     stdinData?: Uint8Array,
   ): Promise<CommandOutcome> {
+    const payload = commandPayload({
+      ...script,
+      nonce: this.nonce,
+      readsStdin: stdinData !== undefined,
+      installExitTrap: this.exitTrapChanged,
+      ...(this.exitTrap !== undefined && { exitTrap: this.exitTrap }),
+    });
+    this.exitTrapChanged = false;
+    return this.send(payload, sinks, stdinData);
+  }
+
+  /** Writes `input` (and then `stdinData`, closing stdin) and collects one command's output and outcome. */
+  private send(input: string, sinks: Sinks, stdinData?: Uint8Array): Promise<CommandOutcome> {
     if (this.current) throw new Error("a shell worker runs one command at a time");
     return new Promise<CommandOutcome>((resolve) => {
       const command: RunningCommand = {
-        nonce: newId(),
         sinks,
         started: false,
         uptime: "",
@@ -155,13 +172,7 @@ export class ShellWorker {
       this.listenFor(command);
       if (!this.usable) return this.settleAfterExit(command);
       this.process.ref?.();
-      const line = commandScript({
-        ...script,
-        nonce: command.nonce,
-        readsStdin: stdinData !== undefined,
-        ...(this.exitTrap !== undefined && { exitTrap: this.exitTrap }),
-      });
-      this.process.stdin?.write(preamble + line);
+      this.process.stdin?.write(input);
       if (stdinData !== undefined) this.process.stdin?.end(stdinData);
     });
   }
@@ -195,10 +206,10 @@ export class ShellWorker {
   }
 
   private listenFor(command: RunningCommand): void {
-    const marker = (text: string) => Buffer.from(`\x1e__HERMES_${command.nonce}_${text}`);
+    const marker = this.markers;
     const stray = (stream: "stdout" | "stderr") => (bytes: Buffer) => this.onStray(stream, bytes);
     const uptime: Buffer[] = [];
-    this.stdoutSplitter.expect(marker("BEGIN "), stray("stdout"), () => {
+    this.stdoutSplitter.expect(marker.stdoutBegin, stray("stdout"), () => {
       command.started = true;
       this.stdoutSplitter.expect(
         Buffer.from("\n"),
@@ -207,11 +218,11 @@ export class ShellWorker {
           // The first field of /proc/uptime (the shell splits with the user's IFS, which may not split it).
           command.uptime = Buffer.concat(uptime).toString("latin1").trim().split(/\s+/)[0] ?? "";
           this.stdoutSplitter.expect(
-            marker("END\n"),
+            marker.end,
             (bytes) => command.sinks.stdout.push(bytes),
             () => {
               this.stdoutSplitter.expect(
-                marker("DONE\n"),
+                marker.done,
                 (bytes) => command.trailer.push(Buffer.from(bytes)),
                 () => {
                   command.stdoutDone = true;
@@ -223,9 +234,9 @@ export class ShellWorker {
         },
       );
     });
-    this.stderrSplitter.expect(marker("BEGIN\n"), stray("stderr"), () => {
+    this.stderrSplitter.expect(marker.stderrBegin, stray("stderr"), () => {
       this.stderrSplitter.expect(
-        marker("END\n"),
+        marker.end,
         (bytes) => command.sinks.stderr.push(bytes),
         () => {
           command.stderrDone = true;
@@ -240,7 +251,12 @@ export class ShellWorker {
     const trailer = parseTrailer(Buffer.concat(command.trailer));
     this.pid = trailer.pid ?? this.pid;
     if (!trailer.exiting) {
-      if (trailer.exitTrap !== installedExitTrap(command.nonce, this.exitTrap)) this.exitTrap = exitTrapAction(trailer.exitTrap);
+      if (trailer.exitTrap !== this.installedTrap) {
+        // The command set, or removed, its own EXIT trap: the next line installs the session's around it.
+        this.exitTrap = exitTrapAction(trailer.exitTrap);
+        this.installedTrap = installedExitTrap(this.nonce, this.exitTrap);
+        this.exitTrapChanged = true;
+      }
       command.settle({ exitCode: trailer.exitCode, signal: null, state: trailer.state, started: true });
       return;
     }
@@ -319,11 +335,16 @@ function parseTrailer(trailer: Buffer): Trailer {
   };
 }
 
+function markersFor(nonce: string) {
+  const marker = (text: string) => Buffer.from(`\x1e__HERMES_${nonce}_${text}`);
+  return { stdoutBegin: marker("BEGIN "), stderrBegin: marker("BEGIN\n"), end: marker("END\n"), done: marker("DONE\n") };
+}
+
 let randomPool = Buffer.alloc(0);
 let randomOffset = 0;
 
 /**
- * Random 16-hex-digit id; also the per-command nonce that makes protocol markers unguessable. Drawn from
+ * Random 16-hex-digit id; also the shell's nonce that makes protocol markers unguessable. Drawn from
  * a pool filled 4 KiB at a time: one getrandom call per exec showed up in the per-command cost.
  */
 export function newId(): string {

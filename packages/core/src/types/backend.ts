@@ -127,7 +127,7 @@ export interface BackendInstance {
   readonly defaultCwd: string;
   /** The bash executable in the target. */
   readonly bashPath: string;
-  /** Shell lines run first in every shell core starts (resource limits, login files). */
+  /** One line of bash run first in every shell core starts (resource limits, login files); no newline. */
   readonly shellPrelude?: string;
   start(spec: ProcessSpec): Promise<RawProcess>;
   /**

@@ -192,8 +192,8 @@ export function shellCases(suite: SuiteContext): void {
         expect(await env.exec("true")).toMatchObject({ stdout: "", stderr: "" });
         expect(await env.exec("false")).toMatchObject({ exitCode: 1, stdout: "ERR\n", stderr: "" });
         await env.exec("trap - ERR RETURN; set +o functrace");
-        // One `+` more than a script shows: the command runs inside `eval`.
-        expect(await env.exec("set -x; echo traced")).toMatchObject({ stdout: "traced\n", stderr: "++ echo traced\n" });
+        // Two `+` more than a script shows: the command runs inside two `eval`s.
+        expect(await env.exec("set -x; echo traced")).toMatchObject({ stdout: "traced\n", stderr: "+++ echo traced\n" });
         expect(await env.exec("echo quiet")).toMatchObject({ stdout: "quiet\n", stderr: "" });
       }),
     );
