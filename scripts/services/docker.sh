@@ -26,7 +26,8 @@ start_engine() {
   if pgrep -x dockerd >/dev/null; then
     echo "docker: a dockerd is starting; waiting for it"
   else
-    setsid nohup dockerd >>"$LOG" 2>&1 </dev/null &
+    # From / (env -C): a service keeps the directory it started in, and a CI checkout may be removed under it.
+    env -C / setsid nohup dockerd >>"$LOG" 2>&1 </dev/null &
     echo $! >"$PIDFILE"
   fi
   if ! wait_for_engine; then
@@ -89,7 +90,7 @@ storage:
 http:
   addr: $REGISTRY
 CONFIG
-  setsid nohup docker-registry serve /etc/hermes-registry.yml >>/var/log/hermes-registry.log 2>&1 </dev/null &
+  env -C / setsid nohup docker-registry serve /etc/hermes-registry.yml >>/var/log/hermes-registry.log 2>&1 </dev/null &
   for _ in $(seq 100); do registry_up && break; sleep 0.1; done
   registry_up || { echo "docker: the registry did not start; see /var/log/hermes-registry.log" >&2; exit 1; }
   took "registry up on $REGISTRY" "$start"

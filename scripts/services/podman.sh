@@ -32,7 +32,8 @@ if up; then
 else
   start=$(now)
   mkdir -p "$(dirname "$SOCKET")"
-  setsid nohup podman system service --time=0 "unix://$SOCKET" >>/var/log/hermes-podman.log 2>&1 </dev/null &
+  # From / (env -C): the service and the conmon it starts keep this directory, and a CI checkout may go.
+  env -C / setsid nohup podman system service --time=0 "unix://$SOCKET" >>/var/log/hermes-podman.log 2>&1 </dev/null &
   for _ in $(seq 100); do up && break; sleep 0.1; done
   up || { echo "podman: the service did not start; see /var/log/hermes-podman.log" >&2; exit 1; }
   took "service up on $SOCKET" "$start"
