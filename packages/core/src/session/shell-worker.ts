@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { BackendUnavailableError } from "../errors/backend-unavailable-error.js";
 import type { BackendInstance, ProcessExit, ProcessSelector, RawProcess } from "../types/backend.js";
-import { parseExportOutput } from "./export-parser.js";
 import { MarkerSplitter } from "./marker-splitter.js";
 import type { OutputCapture } from "./output-capture.js";
 import {
@@ -12,11 +11,7 @@ import {
   type ShellState,
   sessionLoop,
 } from "./session-script.js";
-import { decodeShellWord } from "./shell-word.js";
-import { processTagVariable } from "./signal-tagged-program.js";
-
-/** Variables core sets for its own bookkeeping; never part of the session's state. */
-export const internalVariables: ReadonlySet<string> = new Set(["HERMES_ENV_ID", "HERMES_EXEC_ID", processTagVariable]);
+import { markersFor, parseTrailer } from "./session-trailer.js";
 
 /** How long to wait for output still in the pipes after a shell exited mid-command. */
 const drainAfterExitMs = 200;
@@ -302,42 +297,6 @@ export class ShellWorker {
     };
     setTimeout(finish, drainAfterExitMs);
   }
-}
-
-interface Trailer {
-  exitCode: number | null;
-  exiting: boolean;
-  pid: number | undefined;
-  state: ShellState;
-  /** What `trap -p EXIT` printed ("" when the shell is exiting). */
-  exitTrap: string;
-}
-
-/** `<status> <exiting>\n<pid>\n<cwd as %q>\0<trap -p EXIT>\0<export -p>` */
-function parseTrailer(trailer: Buffer): Trailer {
-  const text = trailer.toString("utf8");
-  const statusEnd = text.indexOf("\n");
-  const pidEnd = text.indexOf("\n", statusEnd + 1);
-  const cwdEnd = text.indexOf("\0", pidEnd + 1);
-  const trapEnd = text.indexOf("\0", cwdEnd + 1);
-  const [status = "", exiting] = text.slice(0, statusEnd).split(" ");
-  const exitCode = Number.parseInt(status, 10);
-  const pid = Number.parseInt(text.slice(statusEnd + 1, pidEnd), 10);
-  const env = parseExportOutput(text.slice(trapEnd + 1));
-  for (const name of internalVariables) env.delete(name);
-  const cwdWord = text.slice(pidEnd + 1, cwdEnd);
-  return {
-    exitCode: Number.isNaN(exitCode) ? null : exitCode,
-    exiting: exiting === "1",
-    pid: Number.isNaN(pid) ? undefined : pid,
-    state: { cwd: decodeShellWord(cwdWord), cwdWord, env },
-    exitTrap: text.slice(cwdEnd + 1, trapEnd),
-  };
-}
-
-function markersFor(nonce: string) {
-  const marker = (text: string) => Buffer.from(`\x1e__HERMES_${nonce}_${text}`);
-  return { stdoutBegin: marker("BEGIN "), stderrBegin: marker("BEGIN\n"), end: marker("END\n"), done: marker("DONE\n") };
 }
 
 let randomPool = Buffer.alloc(0);
