@@ -1,6 +1,7 @@
 import { realpathSync } from "node:fs";
 import { posix } from "node:path";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
+import { hermesFloor } from "./floors.js";
 import { analyzeCommand } from "./shell/analyze-command.js";
 import {
   allowedCommands,
@@ -8,7 +9,6 @@ import {
   chownRecursive,
   customForbid,
   type Decision,
-  hermesFloor,
   isInside,
   opaqueUnderDenyRules,
   type PathResolver,
@@ -75,7 +75,7 @@ export function createPolicy(config: PolicySettings = {}, options: PolicyOptions
   const realpath = options.realpath ?? realpathOfExistingPrefix;
   const root = config.sandbox_root === undefined ? undefined : posix.normalize(config.sandbox_root).replace(/(.)\/+$/, "$1");
   const allowed = allowListOf(config);
-  const requireConfirm = new Set(config.require_confirm ?? []);
+  const requireConfirm = new Set(Array.isArray(config.require_confirm) ? config.require_confirm : []);
   const chown = checked.forbid.has("chown_recursive");
   return {
     config,
@@ -136,7 +136,10 @@ function checkConfig(config: PolicySettings): { forbid: Set<string>; custom: Cus
   const issues: ConfigIssue[] = [];
   const forbid = new Set<string>();
   const custom: CustomForbid[] = [];
-  for (const [index, entry] of (config.forbid ?? []).entries()) {
+  if (config.forbid !== undefined && !Array.isArray(config.forbid)) {
+    issues.push({ path: "forbid", value: config.forbid, expected: "a list of rule names or { program, args }" });
+  }
+  for (const [index, entry] of (Array.isArray(config.forbid) ? config.forbid : []).entries()) {
     if (typeof entry === "string") {
       if (builtinForbids.includes(entry)) forbid.add(entry);
       else
@@ -150,7 +153,10 @@ function checkConfig(config: PolicySettings): { forbid: Set<string>; custom: Cus
       custom.push({ name: entry.name ?? `forbid.${index}`, programs, args: entry.args ?? [] });
     } else issues.push({ path: `forbid.${index}`, value: entry, expected: "a built-in rule name or { program, args }" });
   }
-  for (const [index, kind] of (config.require_confirm ?? []).entries()) {
+  if (config.require_confirm !== undefined && !Array.isArray(config.require_confirm)) {
+    issues.push({ path: "require_confirm", value: config.require_confirm, expected: `a list of action kinds (${actionKinds.join(", ")})` });
+  }
+  for (const [index, kind] of (Array.isArray(config.require_confirm) ? config.require_confirm : []).entries()) {
     if (!actionKinds.includes(kind as ActionKind))
       issues.push({ path: `require_confirm.${index}`, value: kind, expected: `an action kind (${actionKinds.join(", ")})` });
   }

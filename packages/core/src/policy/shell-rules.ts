@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import type { CommandFacts, OpaqueKind, PathFact } from "./shell/command-facts.js";
+import { globBase, globMatches } from "./shell/glob-match.js";
 
 export type Decision = "allow" | "confirm" | "deny";
 
@@ -16,26 +17,35 @@ const systemDirectories = new Set(
     "/snap /nix /lost+found /Applications /Library /System /Users /Volumes /private"
   ).split(" "),
 );
-/** Block devices: writing to one destroys a filesystem. */
-const blockDevice = /^\/dev\/(sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|dm-\d|md\d|loop\d|mapper\/|disk\/)/;
 /** Opaque parts that could hide anything a deny rule forbids. */
 const hidesAnything: OpaqueKind[] = ["dynamic-name", "dynamic-script", "inline-code", "script-file", "unparsable"];
 
-/** The part of a glob pattern before its first wildcard component: what it lists. */
-function globBase(path: string): string {
-  const components = path.split("/");
-  const first = components.findIndex((component) => /[*?[]/.test(component));
-  return first <= 0 ? "/" : components.slice(0, first).join("/") || "/";
+/** Names no real entry has: a pattern that matches both matches every entry of its directory. */
+const anyNames = ["zq9x-hermes", "A.b_7"];
+
+/**
+ * For a recursive delete of a glob pattern: the protected path it can name (`/u*` names /usr), or, when it
+ * matches every entry of `/` or of a system directory (`/usr/*`), that directory. Undefined when it names
+ * neither (`/tmp/build-*` names some entries of /tmp, not /tmp).
+ */
+function protectedMatch(pattern: string): { path: string; everything: boolean } | undefined {
+  for (const directory of ["/", ...systemDirectories]) {
+    if (globMatches(pattern, directory)) return { path: directory, everything: false };
+    const prefix = directory === "/" ? "/" : `${directory}/`;
+    if (anyNames.every((name) => globMatches(pattern, prefix + name))) return { path: directory, everything: true };
+  }
+  return undefined;
 }
 
-const deny = (rule: string, reason: string): Verdict => ({ decision: "deny", rule, reason });
+export const deny = (rule: string, reason: string): Verdict => ({ decision: "deny", rule, reason });
 const confirm = (rule: string, reason: string): Verdict => ({ decision: "confirm", rule, reason });
 
 /** rm_rf_root: a recursive delete of `/`, of everything in it, or of a top-level system directory, by any program. */
 export function rmRfRoot(facts: CommandFacts): Verdict[] {
   const verdicts: Verdict[] = [];
   for (const fact of facts.paths) {
-    if (fact.operation !== "delete" || !fact.recursive) continue;
+    // `within`: a filter selects some entries below the path (find -name ... -delete), not the tree as a whole.
+    if (fact.operation !== "delete" || !fact.recursive || fact.within) continue;
     if (fact.path === null) {
       verdicts.push(
         confirm(
@@ -45,12 +55,16 @@ export function rmRfRoot(facts: CommandFacts): Verdict[] {
       );
       continue;
     }
-    const base = fact.glob ? globBase(fact.path) : fact.path;
-    if (base === "/" || (!fact.glob && systemDirectories.has(fact.path)) || (fact.glob && systemDirectories.has(base))) {
+    const named = fact.glob
+      ? protectedMatch(fact.path)
+      : fact.path === "/" || systemDirectories.has(fact.path)
+        ? { path: fact.path, everything: false }
+        : undefined;
+    if (named) {
       verdicts.push(
         deny(
           "rm_rf_root",
-          `${fact.program} would recursively delete ${fact.glob ? `everything in ${base}` : fact.path} (written ${fact.raw}): deleting the root or a system directory is forbidden and cannot be approved. Delete only paths inside the project.`,
+          `${fact.program} would recursively delete ${named.everything ? `everything in ${named.path}` : named.path} (written ${fact.raw}): deleting the root or a system directory is forbidden and cannot be approved. Delete only paths inside the project.`,
         ),
       );
     }
@@ -68,41 +82,6 @@ export function chownRecursive(facts: CommandFacts): Verdict[] {
         `${fact.program} would change ownership recursively under ${fact.path ?? fact.raw}: recursive ownership changes are forbidden. Change the files you need one by one.`,
       ),
     );
-}
-
-/** The floor Hermes never lets through: mkfs, writing to a block device, fork bombs, `kill -1`, shutdown and reboot. */
-export function hermesFloor(facts: CommandFacts): Verdict[] {
-  const verdicts: Verdict[] = [];
-  if (facts.forkBomb)
-    verdicts.push(deny("fork_bomb", "the command defines a function that starts itself in a pipe or in the background: a fork bomb."));
-  for (const fact of facts.paths) {
-    if ((fact.operation === "write" || fact.operation === "delete") && fact.path !== null && blockDevice.test(fact.path)) {
-      verdicts.push(deny("dd_to_device", `${fact.program} would write to the block device ${fact.path}, destroying its filesystem.`));
-    }
-  }
-  for (const exec of facts.execs) {
-    const program = exec.program ?? "";
-    const args = exec.args;
-    if (/^mkfs(\.|$)|^mke2fs$|^mkswap$/.test(program)) verdicts.push(deny("mkfs", `${program} creates a filesystem, erasing the device.`));
-    if (["shutdown", "reboot", "halt", "poweroff"].includes(program)) verdicts.push(deny("shutdown", `${program} would stop the machine.`));
-    if ((program === "init" || program === "telinit") && ["0", "6"].includes(args[0] ?? ""))
-      verdicts.push(deny("shutdown", `${program} ${args[0]} would stop the machine.`));
-    if (program === "systemctl" && args.some((arg) => ["poweroff", "reboot", "halt", "kexec"].includes(arg ?? ""))) {
-      verdicts.push(deny("shutdown", "systemctl would stop the machine."));
-    }
-    if ((program === "kill" || program === "pkill") && killsEverything(args)) {
-      verdicts.push(deny("kill_all", `${program} -1 signals every process the user may signal.`));
-    }
-  }
-  return verdicts;
-}
-
-function killsEverything(args: Array<string | null>): boolean {
-  let index = 0;
-  if (args[0] === "-s" || args[0] === "-n") index = 2;
-  else if (args[0] !== undefined && args[0] !== null && /^-([A-Z]+|\d+)$/.test(args[0]) && args.length > 1) index = 1;
-  if (args[index] === "--") index++;
-  return args.slice(index).some((arg) => arg === "-1") || (args.length === 1 && args[0] === "-1");
 }
 
 /** A custom `forbid` rule from configuration: a program and argument patterns (`*` wildcards). */
@@ -165,6 +144,48 @@ const dangerousVariables = new Set([
   "EDITOR",
   "VISUAL",
   "PAGER",
+  "PS0",
+  "PS1",
+  "PS2",
+  "PS4",
+  "MANPAGER",
+  "GIT_PAGER",
+  "GIT_EDITOR",
+  "SYSTEMD_PAGER",
+  "SYSTEMD_EDITOR",
+  "BROWSER",
+  "GIT_SSH",
+  "GIT_ASKPASS",
+  "SSH_ASKPASS",
+  "SUDO_ASKPASS",
+  "GIT_PROXY_COMMAND",
+  "GIT_EXTERNAL_DIFF",
+  "GIT_CONFIG_COUNT",
+  "GIT_CONFIG_PARAMETERS",
+  "GIT_TEMPLATE_DIR",
+  "PYTHONWARNINGS",
+  "PYTHONBREAKPOINT",
+  "PYTHONUSERBASE",
+  "PYTHONEXECUTABLE",
+  "PERL5DB",
+  "PERLDB_OPTS",
+  "JAVA_TOOL_OPTIONS",
+  "_JAVA_OPTIONS",
+  "JDK_JAVA_OPTIONS",
+  "LESSOPEN",
+  "LESSCLOSE",
+  "RSYNC_RSH",
+  "CVS_RSH",
+  "FCEDIT",
+  "HGEDITOR",
+  "SVN_EDITOR",
+  "TERMINAL",
+  "GCONV_PATH",
+  "NODE_REPL_EXTERNAL_MODULE",
+  "RUBY_ENGINE",
+  "TAR_OPTIONS",
+  "ZDOTDIR",
+  "HISTFILE",
 ]);
 /** Where a trusted program may be named by absolute path. */
 const trustedDirectories = new Set(["/usr/bin", "/bin", "/usr/local/bin", "/usr/sbin", "/sbin"]);
@@ -188,7 +209,7 @@ export function allowedCommands(allowed: ReadonlySet<string>, facts: CommandFact
       verdicts.push(deny(rule, `a program whose name is only known at run time would run; only ${list} may run.`));
       continue;
     }
-    const variable = exec.env.find((name) => dangerousVariables.has(name) || name.startsWith("LD_") || name.startsWith("DYLD_"));
+    const variable = exec.env.find((name) => dangerousVariables.has(name) || /^(LD_|DYLD_|GIT_CONFIG_(KEY|VALUE)_|BASH_FUNC_)/.test(name));
     if (variable)
       verdicts.push(
         deny(rule, `${variable} is set for ${exec.program}: it makes a program load or run other code. Run ${exec.program} without it.`),

@@ -9,9 +9,15 @@ import {
   type Statement,
   type Word,
 } from "unbash";
+import { walkArithmetic } from "./arithmetic.js";
 import { type CommandFacts, emptyFacts, type OpaqueKind, type PathFact } from "./command-facts.js";
-import { runProgram } from "./program-models.js";
-import { evaluateWord, type Fields } from "./shell-words.js";
+import { forkBombs } from "./fork-bombs.js";
+import { assign, childState, newState, type ShellState } from "./shell-state.js";
+import { arithmeticContext, evaluateWord, type Fields, type WordContext, walkPromptString } from "./shell-words.js";
+import { analyzeSimpleCommand, literalOutput, redirectedStdin, scriptOutput } from "./simple-command.js";
+import { testExpression } from "./test-expressions.js";
+
+export { childState, type ShellState } from "./shell-state.js";
 
 export interface AnalysisOptions {
   /** The working directory the command starts in. */
@@ -26,7 +32,7 @@ export interface AnalysisOptions {
 export const unknownValue = "\u0000unknown";
 
 /** Past these, the analysis stops and calls the command unparsable (which no rule allows). */
-const limits = { bytes: 64 * 1024, depth: 12, loopValues: 32, commands: 5_000 };
+export const limits = { bytes: 64 * 1024, depth: 12, loopValues: 32, commands: 5_000 };
 
 /** What the command's stdin is, for the program that reads it. */
 export type Stdin =
@@ -35,65 +41,38 @@ export type Stdin =
   /** `text`: what the stage before writes, when literal; `under`: the trees a `find` before prints the entries of. */
   | { kind: "pipe"; from: string | null; text: string | null; under?: string[] | null };
 
-/** The shell's state as the analysis walks the script. */
-export interface ShellState {
-  cwd: string | null;
-  variables: Map<string, string[]>;
-  functions: Map<string, FunctionNode>;
-  aliases: Map<string, string>;
-  /** File descriptors opened for writing with `exec N>file`. */
-  fds: Map<number, string | null>;
-  /** Variables the script exported or changed that programs inherit. */
-  exported: Set<string>;
-  positional: Array<string | null>;
-  depth: number;
-}
-
 /**
  * The facts of a bash command, from its syntax tree (unbash): every program with its arguments after quote
  * removal and expansion of what is literal, wrappers unwrapped, nested scripts (`bash -c`, `eval`, heredocs,
- * substitutions, functions, aliases, loops over literal lists) analysed recursively, paths resolved against the
- * tracked cwd and home. What cannot be known is reported as opaque, never guessed.
+ * substitutions anywhere in a word, functions, aliases, traps, prompt variables, loops over literal lists)
+ * analysed recursively, paths resolved against the tracked cwd and home. The walk is closed: a construct it
+ * does not know is reported as opaque, never skipped, and what cannot be known is never guessed.
  */
 export function analyzeCommand(command: string, options: AnalysisOptions): CommandFacts {
   const analysis = new Analysis(options);
   if (command.length > limits.bytes) analysis.opaque("unparsable", `the command is over ${limits.bytes} bytes`);
   else {
     const state = newState(options.cwd);
-    for (const [name, value] of Object.entries(options.variables ?? {})) state.variables.set(name, [value]);
+    for (const [name, value] of Object.entries(options.variables ?? {})) assign(state, name, [value]);
     analysis.script(command, state);
+    analysis.finish(state);
   }
   return analysis.facts;
-}
-
-function newState(cwd: string | null): ShellState {
-  return {
-    cwd,
-    variables: new Map(),
-    functions: new Map(),
-    aliases: new Map(),
-    fds: new Map(),
-    exported: new Set(),
-    positional: [],
-    depth: 0,
-  };
-}
-
-/** A copy for a subshell, a function call or a nested script: its cwd and variables do not leak back. */
-export function childState(state: ShellState): ShellState {
-  return {
-    ...state,
-    variables: new Map(state.variables),
-    fds: new Map(state.fds),
-    exported: new Set(state.exported),
-    depth: state.depth + 1,
-  };
 }
 
 export class Analysis {
   readonly facts: CommandFacts = emptyFacts();
   /** Commands walked so far: functions calling functions can multiply them, so the walk is bounded. */
   private walked = 0;
+  /** Function calls being walked, for the depth bound (a function's body runs in its caller's state). */
+  callDepth = 0;
+  /** Functions defined, and those a call walked: the rest are walked once at the end (a later call may run them). */
+  private readonly defined = new Set<FunctionNode>();
+  readonly called = new Set<FunctionNode>();
+  /** EXIT trap actions: they run when the shell ends, with its final state. */
+  private readonly exitTraps: string[] = [];
+  /** `HOME` was assigned a value only known at run time: `~` is unknown. */
+  homeUnknown = false;
 
   constructor(readonly options: AnalysisOptions) {}
 
@@ -118,8 +97,11 @@ export class Analysis {
   resolve(raw: string | null, state: ShellState): string | null {
     if (raw === null || raw === "") return null;
     let path = raw;
-    if (path === "~" || path.startsWith("~/")) path = this.options.home + path.slice(1);
-    else if (path.startsWith("~")) return null;
+    if (path === "~" || path.startsWith("~/")) {
+      const home = this.home(state);
+      if (home === null) return null;
+      path = home + path.slice(1);
+    } else if (path.startsWith("~")) return null;
     if (!path.startsWith("/")) {
       if (state.cwd === null) return null;
       path = posix.join(state.cwd, path);
@@ -128,8 +110,15 @@ export class Analysis {
     return normalized.length > 1 ? normalized.replace(/\/+$/, "") : normalized;
   }
 
+  /** What `~` expands to: the HOME the script set, else the target's. */
+  home(state: ShellState): string | null {
+    const assigned = state.variables.get("HOME");
+    if (assigned !== undefined) return assigned.join(" ");
+    return this.homeUnknown ? null : this.options.home;
+  }
+
   /** Parses and walks a script; a parse error makes it opaque. */
-  script(text: string, state: ShellState): void {
+  script(text: string, state: ShellState, stdin: Stdin = { kind: "none" }): void {
     if (state.depth > limits.depth) {
       this.opaque("unparsable", "nested too deeply");
       return;
@@ -138,27 +127,28 @@ export class Analysis {
     if (parsed.errors && parsed.errors.length > 0) {
       this.opaque("unparsable", `bash syntax error: ${parsed.errors[0]?.message}`);
     }
-    this.statements(parsed.commands, state);
+    this.statements(parsed.commands, state, stdin);
   }
 
-  parsed(script: ParsedScript | undefined, text: string, state: ShellState): void {
+  /** A script nested in a word (`$(...)`, `<(...)`, `>(...)`): a subshell; `>(...)` reads what is written to it. */
+  parsed(script: ParsedScript | undefined, text: string, state: ShellState, stdin: Stdin = { kind: "none" }): void {
     if (!script) {
       this.opaque("unparsable", `cannot parse ${text}`);
       return;
     }
     if (script.errors && script.errors.length > 0) this.opaque("unparsable", `bash syntax error in ${text}`);
-    this.statements(script.commands, childState(state));
+    this.statements(script.commands, childState(state), stdin);
   }
 
-  statements(statements: readonly Statement[], state: ShellState): void {
+  statements(statements: readonly Statement[], state: ShellState, stdin: Stdin = { kind: "none" }): void {
     for (const statement of statements) {
       // A background job runs alongside the rest: its effects count all the same.
-      this.node(statement.command, statement.background ? childState(state) : state, { kind: "none" });
+      this.node(statement.command, statement.background ? childState(state) : state, stdin);
     }
   }
 
-  list(list: CompoundList, state: ShellState): void {
-    this.statements(list.commands, state);
+  list(list: CompoundList, state: ShellState, stdin: Stdin = { kind: "none" }): void {
+    this.statements(list.commands, state, stdin);
   }
 
   node(node: Statement["command"], state: ShellState, stdin: Stdin): void {
@@ -174,7 +164,7 @@ export class Analysis {
           input = {
             kind: "pipe",
             from: pipeSource(command),
-            text: index === 0 ? literalOutput(command, state) : null,
+            text: index === 0 ? literalOutput(command, this, state) : null,
             under: findStarts(command, this, state),
           };
         }
@@ -192,15 +182,15 @@ export class Analysis {
     }
     switch (node.type) {
       case "Command":
-        this.simple(node, state, stdin);
+        analyzeSimpleCommand(this, node, state, stdin);
         return;
       case "Redirected":
-        this.redirections(node.redirects, state);
-        this.command(node.command, state, redirectedStdin(node.redirects, stdin));
+        this.redirections(node.redirects, state, literalOutput(node.command, this, state));
+        this.command(node.command, state, redirectedStdin(node.redirects, stdin, this, state));
         return;
       case "Subshell":
       case "BraceGroup":
-        this.list(node.body, node.type === "Subshell" ? childState(state) : state);
+        this.list(node.body, node.type === "Subshell" ? childState(state) : state, stdin);
         return;
       case "If":
         this.list(node.clause, state);
@@ -220,28 +210,42 @@ export class Analysis {
         this.loop(node.name.value, node.wordlist, node.body, state);
         return;
       case "ArithmeticFor":
+        for (const expression of [node.initialize, node.test, node.update]) this.arithmetic(expression, state);
+        // The loop's variables are assigned by arithmetic: numbers.
         this.list(node.body, state);
+        return;
+      case "ArithmeticCommand":
+        this.arithmetic(node.expression, state);
         return;
       case "Case":
         this.word(node.word, state);
-        for (const item of node.items) this.list(item.body, state);
+        for (const item of node.items) {
+          for (const pattern of item.pattern) this.word(pattern, state);
+          this.list(item.body, state);
+        }
         return;
       case "Function":
         state.functions.set(node.name.value, node);
-        if (callsItselfConcurrently(node)) this.facts.forkBomb = true;
+        this.defined.add(node);
         return;
       case "Coproc":
-        if (node.body.type === "CompoundList") {
-          this.list(node.body, childState(state));
-          return;
-        }
-        this.command(node.body, childState(state), { kind: "none" });
+        // A coprocess reads what the script writes to ${COPROC[1]}: not known here.
+        if (node.body.type === "CompoundList") this.list(node.body, childState(state), unknownPipe("the script"));
+        else this.command(node.body, childState(state), unknownPipe("the script"));
         return;
       case "TestCommand":
-        this.testWords(node.expression, state);
+        testExpression(this, node.expression, state);
         return;
-      case "ArithmeticCommand":
-        return;
+      default:
+        this.opaque("unparsable", `a construct the analysis does not know (${(node as { type: string }).type})`);
+    }
+  }
+
+  /** Arithmetic bash evaluates: nested scripts are analysed, unknown values are code only known at run time. */
+  arithmetic(expression: Parameters<typeof walkArithmetic>[0], state: ShellState): void {
+    walkArithmetic(expression, arithmeticContext(this.wordContext(state)));
+    if (expression?.type === "ArithmeticBinary" && expression.operator.endsWith("=") && expression.left.type === "ArithmeticWord") {
+      assign(state, expression.left.value, null, { integer: true });
     }
   }
 
@@ -255,132 +259,83 @@ export class Analysis {
       else known = false;
     }
     if (!known || values.length === 0 || values.length > limits.loopValues) {
-      const inner = childState(state);
-      inner.variables.delete(name);
-      this.list(body, inner);
+      assign(state, name, null);
+      this.list(body, state);
       return;
     }
+    // Each value in turn, in the shell's own state (a `cd` in the body carries on).
     for (const value of values) {
-      const inner = childState(state);
-      inner.variables.set(name, [value]);
-      this.list(body, inner);
+      assign(state, name, [value]);
+      this.list(body, state);
     }
   }
 
-  private testWords(expression: unknown, state: ShellState): void {
-    if (!expression || typeof expression !== "object") return;
-    for (const value of Object.values(expression)) {
-      if (value && typeof value === "object" && (value as { type?: string }).type === "Word") this.word(value as Word, state);
-      else if (Array.isArray(value)) for (const item of value) this.testWords(item, state);
-      else if (value && typeof value === "object") this.testWords(value, state);
-    }
-  }
-
-  /** A word's fields; scripts inside it (`$(...)`) are analysed as they would run. */
+  /** A word's fields; scripts anywhere inside it are analysed as they would run. */
   word(word: Word, state: ShellState): Fields {
-    return evaluateWord(word, {
+    return evaluateWord(word, this.wordContext(state));
+  }
+
+  wordContext(state: ShellState): WordContext {
+    return {
       variables: state.variables,
-      onScript: (script, text) => this.parsed(script, text, state),
-    });
+      integers: state.integers,
+      associative: state.associative,
+      ifsChanged: state.ifsChanged,
+      onScript: (script, text, how) => this.parsed(script, text, state, how?.feeds ? unknownPipe("the command") : { kind: "none" }),
+      onRisk: (detail) => this.opaque("dynamic-script", detail),
+      onAssign: (name, how) => assign(state, name, null, how),
+      output: (script) => scriptOutput(script, this, state),
+    };
   }
 
-  private simple(node: Extract<CommandNode, { type: "Command" }>, state: ShellState, stdin: Stdin): void {
-    const env: string[] = [];
-    for (const item of node.prefix) {
-      if (item.type !== "Assignment") continue;
-      env.push(item.name);
-      const value =
-        item.value.type === "ArrayValue" ? this.arrayValues(item.value.elements, state) : this.assignmentValue(item.value, state);
-      // Without a command the assignment changes the shell's own variable (and what programs inherit, if exported).
-      if (!node.name) {
-        if (value === null) state.variables.delete(item.name);
-        else state.variables.set(item.name, value);
-        state.exported.add(item.name);
-      }
-    }
-    this.redirections(node.redirects, state);
-    if (!node.name) return;
-    const name = this.word(node.name, state);
-    // `exec 3>/path` keeps fd 3 open on /path: a later `>&3` writes there.
-    if (name.known && name.fields[0] === "exec" && node.suffix.every((item) => item.type !== "Word"))
-      this.openDescriptors(node.redirects, state);
-    const args: Array<string | null> = [];
-    for (const argument of node.suffix) {
-      if (argument.type === "Word") {
-        const fields = this.word(argument, state);
-        if (fields.known) args.push(...fields.fields);
-        else args.push(null);
-      } else if (argument.type === "Assignment") {
-        // `export X=1`, `alias x='rm -rf /'`: the argument as the builtin receives it, quotes removed.
-        const value =
-          argument.value.type === "ArrayValue"
-            ? this.arrayValues(argument.value.elements, state)
-            : this.assignmentValue(argument.value, state);
-        // An unknown value still names the variable (`export PATH=/x:$PATH` sets PATH, whatever it becomes).
-        args.push(`${argument.name}=${value === null ? unknownValue : value.join(" ")}`);
-      }
-    }
-    const input = redirectedStdin(node.redirects, stdin);
-    if (!name.known) {
-      this.facts.execs.push({ program: null, path: null, args, env: [...env, ...state.exported], via: [] });
-      this.opaque("dynamic-name", `the program name ${name.text} is only known at run time`);
-      return;
-    }
-    const [first = "", ...rest] = name.fields;
-    const argv = [first, ...rest, ...args];
-    const alias = state.aliases.get(first);
-    if (alias !== undefined && node.name.parts === undefined && state.depth < limits.depth) {
+  /** Text bash expands as a prompt (PS1, PS4, `${x@P}`): what it runs, in a subshell's state. */
+  prompt(text: string, state: ShellState): void {
+    walkPromptString(text, this.wordContext(childState(state)));
+  }
+
+  /** An EXIT trap's action: it runs as the shell ends. */
+  onExit(action: string): void {
+    this.exitTraps.push(action);
+  }
+
+  /**
+   * The end of the command: EXIT traps run with the final state; functions defined but not called here are
+   * walked once with unknown arguments (a later call, or bash itself for `command_not_found_handle`, runs them).
+   */
+  finish(state: ShellState): void {
+    for (const action of this.exitTraps.splice(0)) this.script(action, childState(state));
+    for (const definition of this.defined) {
+      if (this.called.has(definition)) continue;
       const inner = childState(state);
-      this.script([alias, ...argv.slice(1).map((arg) => (arg === null ? '"$UNKNOWN"' : quote(arg)))].join(" "), inner);
-      return;
-    }
-    const definition = state.functions.get(first);
-    if (definition && state.depth < limits.depth) {
-      const inner = childState(state);
-      inner.positional = argv.slice(1);
-      inner.positional.forEach((value, index) => {
-        if (value === null) inner.variables.delete(String(index + 1));
-        else inner.variables.set(String(index + 1), [value]);
-      });
+      inner.positional = [];
+      for (let index = 1; index <= 9; index++) inner.variables.delete(String(index));
       const body = definition.body;
-      if (body.type === "CompoundList") {
-        this.list(body, inner);
-        return;
-      }
-      this.command(body, inner, input);
-      return;
+      if (body.type === "CompoundList") this.list(body, inner);
+      else this.command(body, inner, { kind: "none" });
     }
-    runProgram(this, argv, { env: [...env, ...state.exported], via: [], stdin: input }, state);
-  }
-
-  private arrayValues(elements: readonly Word[], state: ShellState): string[] | null {
-    const values: string[] = [];
-    for (const element of elements) {
-      const fields = this.word(element, state);
-      if (!fields.known) return null;
-      values.push(...fields.fields);
-    }
-    return values;
-  }
-
-  private assignmentValue(word: Word, state: ShellState): string[] | null {
-    const fields = this.word(word, state);
-    return fields.known ? [fields.fields.join(" ")] : null;
-  }
-
-  private openDescriptors(redirects: readonly Redirection[], state: ShellState): void {
-    for (const redirect of redirects) {
-      if (redirect.type !== "Redirect" || redirect.descriptor?.type !== "FileDescriptor" || !redirect.target) continue;
-      const fields = this.word(redirect.target, state);
-      state.fds.set(redirect.descriptor.value, fields.known ? this.resolve(fields.fields[0] ?? null, state) : null);
-    }
+    if (forkBombs(state.functions)) this.facts.forkBomb = true;
   }
 
   /** Output redirections are writes; `/dev/tcp/...` is a connection; `N>&M` writes where fd M points. */
-  redirections(redirects: readonly Redirection[], state: ShellState): void {
+  redirections(redirects: readonly Redirection[], state: ShellState, output: string | null = null): void {
     for (const redirect of redirects) {
-      if (redirect.type === "HereString" && redirect.target) this.word(redirect.target, state);
-      if (redirect.type !== "Redirect" || !redirect.target) continue;
+      if (redirect.type === "HereString") {
+        if (redirect.target) this.word(redirect.target, state);
+        continue;
+      }
+      if (redirect.type === "HereDoc") {
+        // An unquoted here-document expands its body as double quotes do: what it substitutes runs.
+        if (!redirect.delimiter?.quoted) this.prompt(redirect.body.text, state);
+        continue;
+      }
+      if (!redirect.target) continue;
+      const substitution = redirect.target.parts?.length === 1 ? redirect.target.parts[0] : undefined;
+      if (substitution?.type === "ProcessSubstitution" && substitution.operator === ">") {
+        // `cmd > >(sh)`: the process reads what the command writes.
+        const fed: Stdin = { kind: "pipe", from: "the command", text: output };
+        this.parsed(substitution.script, substitution.text, state, fed);
+        continue;
+      }
       const fields = this.word(redirect.target, state);
       const raw = fields.known ? (fields.fields[0] ?? "") : null;
       const writes = [">", ">>", ">|", "&>", "&>>", "<>"].includes(redirect.operator);
@@ -404,50 +359,13 @@ export class Analysis {
   }
 }
 
-/** Stdin after the command's own `<<`, `<<<` and `<` redirections. */
-function redirectedStdin(redirects: readonly Redirection[], stdin: Stdin): Stdin {
-  let input = stdin;
-  for (const redirect of redirects) {
-    if (redirect.type === "HereDoc") {
-      const literal = redirect.delimiter?.quoted || !/[$`]/.test(redirect.body.text);
-      input = { kind: "text", text: literal ? redirect.body.text : null };
-    } else if (redirect.type === "HereString") {
-      const parts = redirect.target?.parts;
-      input = {
-        kind: "text",
-        text:
-          redirect.target &&
-          (!parts ||
-            parts.every(
-              (part) => part.type !== "CommandExpansion" && part.type !== "SimpleExpansion" && part.type !== "ParameterExpansion",
-            ))
-            ? redirect.target.value
-            : null,
-      };
-    } else if (redirect.type === "Redirect" && redirect.operator === "<") {
-      input = { kind: "pipe", from: "a file", text: null };
-    }
-  }
-  return input;
+function unknownPipe(from: string): Stdin {
+  return { kind: "pipe", from, text: null };
 }
 
 /** The program of a pipeline stage, for messages. */
 function pipeSource(node: CommandNode): string | null {
   return node.type === "Command" ? (node.name?.value ?? null) : null;
-}
-
-/** What a first stage like `echo a b` writes, when literal (`echo -e`/`-n` and escapes are not interpreted). */
-function literalOutput(node: CommandNode, state: ShellState): string | null {
-  if (node.type !== "Command" || !node.name || node.name.value !== "echo") return null;
-  const words: string[] = [];
-  for (const argument of node.suffix) {
-    if (argument.type !== "Word") return null;
-    const fields = evaluateWord(argument, { variables: state.variables, onScript: () => {} });
-    if (!fields.known) return null;
-    words.push(...fields.fields);
-  }
-  if (words[0]?.startsWith("-")) return null;
-  return words.join(" ");
 }
 
 /** For a `find` stage: the trees whose entries it prints (its starting points), resolved; null when unknown. */
@@ -456,9 +374,10 @@ function findStarts(node: CommandNode, analysis: Analysis, state: ShellState): s
   const starts: string[] = [];
   for (const argument of node.suffix) {
     if (argument.type !== "Word") continue;
-    const fields = evaluateWord(argument, { variables: state.variables, onScript: () => {} });
+    const fields = evaluateWord(argument, { ...analysis.wordContext(state), onScript: () => {}, onRisk: () => {} });
     if (!fields.known) return null;
     const [first = ""] = fields.fields;
+    if (/^-[HLPDO]/.test(first) && starts.length === 0) continue;
     if (/^[-(!]/.test(first)) break;
     for (const field of fields.fields) {
       const path = analysis.resolve(field, state);
@@ -467,30 +386,4 @@ function findStarts(node: CommandNode, analysis: Analysis, state: ShellState): s
     }
   }
   return starts.length > 0 ? starts : [analysis.resolve(".", state) ?? "."];
-}
-
-/** `:(){ :|:& };:` and its spellings: the function runs itself in a pipeline or in the background. */
-function callsItselfConcurrently(node: FunctionNode): boolean {
-  const name = node.name.value;
-  let found = false;
-  const visit = (value: unknown, concurrent: boolean): void => {
-    if (found || !value || typeof value !== "object") return;
-    const typed = value as { type?: string; background?: boolean; commands?: unknown[]; name?: { value?: string } };
-    if (typed.type === "Command" && typed.name?.value === name && concurrent) {
-      found = true;
-      return;
-    }
-    const inPipeline = typed.type === "Pipeline" && (typed.commands?.length ?? 0) > 1;
-    for (const child of Object.values(value)) {
-      if (Array.isArray(child)) for (const item of child) visit(item, concurrent || inPipeline || typed.background === true);
-      else visit(child, concurrent || inPipeline || typed.background === true);
-    }
-  };
-  visit(node.body, false);
-  return found;
-}
-
-/** A word for re-parsing an alias expansion. */
-function quote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }

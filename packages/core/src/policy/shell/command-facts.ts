@@ -38,6 +38,8 @@ export interface PathFact {
   raw: string;
   /** A recursive delete or ownership change (the whole tree under `path`). */
   recursive: boolean;
+  /** Only entries below `path` that a filter selects (`find /tmp -name 'x*' -delete`), not `path` itself nor all of it. */
+  within?: boolean;
   /** `path` is a glob pattern (`/*`): its directory's entries. */
   glob: boolean;
   /** For links: what the link points to (absolute), null when unknown. */

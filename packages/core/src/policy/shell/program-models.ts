@@ -1,6 +1,10 @@
 import { posix } from "node:path";
-import { Analysis, childState, type ShellState, type Stdin } from "./analyze-command.js";
+import type { Analysis, Stdin } from "./analyze-command.js";
+import { builtins } from "./builtin-models.js";
+import { commandPrograms } from "./command-programs.js";
 import { models } from "./path-programs.js";
+import { environmentHooks } from "./shell-hooks.js";
+import { childState, type ShellState, setCwd } from "./shell-state.js";
 import { splitEnvString, unwrap } from "./wrappers.js";
 
 export interface RunContext {
@@ -25,7 +29,6 @@ const interpreters: Record<string, string[]> = {
   deno: ["eval"],
   bun: ["-e", "--eval"],
 };
-const awks = new Set(["awk", "gawk", "mawk", "nawk"]);
 /** Programs that only read their path arguments (or none). */
 const readOnly = new Set(
   (
@@ -50,13 +53,22 @@ export function runProgram(analysis: Analysis, argv: Argv, context: RunContext, 
   const program = posix.basename(path);
   const args = argv.slice(1);
   analysis.facts.execs.push({ program, path, args, env: context.env, via: context.via });
+  if (commandOptions[program] && runsOptionScript(analysis, program, args, state)) return;
   const wrapped = unwrap(program, args);
   if (wrapped) {
     for (const write of wrapped.writes ?? []) {
       analysis.path({ operation: "write", path: analysis.resolve(write, state), raw: write ?? "(unknown)", program });
     }
+    for (const { name, value } of wrapped.assignments) environmentHooks(analysis, name, value, state);
     const env = [...context.env, ...wrapped.env];
     if (wrapped.argv.length === 0) return;
+    if (wrapped.cwd !== undefined) {
+      // `env -C DIR prog`, `sudo -D DIR`: the program's relative paths start there (chroot: nowhere we know).
+      const moved = childState(state);
+      setCwd(moved, wrapped.cwd === null ? null : analysis.resolve(wrapped.cwd, state));
+      runProgram(analysis, wrapped.argv, { ...context, env, via: [...context.via, program] }, moved);
+      return;
+    }
     if (program === "xargs") {
       runXargs(analysis, wrapped.argv, { ...context, env, via: [...context.via, program] }, state, wrapped);
       return;
@@ -71,34 +83,6 @@ export function runProgram(analysis: Analysis, argv: Argv, context: RunContext, 
       return;
     }
     runProgram(analysis, wrapped.argv, { ...context, env, via: [...context.via, program] }, state);
-    return;
-  }
-  const option = commandOptions[program];
-  if (option) {
-    // `su -c 'rm -rf /'`, `runuser -c`, `sg group -c`, `script -c`: the option's value is a shell script.
-    // The option alone (`-c`, `--command=...`) or last in a bundle of short options (`script -qc`).
-    const letters = option.filter((name) => name.length === 2).map((name) => name[1]);
-    const index = args.findIndex(
-      (arg) =>
-        arg !== null &&
-        (option.includes(arg.includes("=") ? arg.slice(0, arg.indexOf("=")) : arg) ||
-          (/^-[A-Za-z]+$/.test(arg) && letters.includes(arg.at(-1)))),
-    );
-    if (index < 0 && args.includes("--")) {
-      // `runuser -u USER -- command...`, `su USER -- ...`: what follows `--` runs as a program.
-      runProgram(analysis, args.slice(args.indexOf("--") + 1), { ...context, via: [...context.via, program] }, state);
-      return;
-    }
-    if (index >= 0) {
-      const arg = args[index] as string;
-      const script = arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : (args[index + 1] ?? null);
-      if (script === null) analysis.opaque("dynamic-script", `${program} ${arg} with a script only known at run time`, { program });
-      else analysis.script(script, childState(state));
-    }
-    return;
-  }
-  if (program === "ssh") {
-    runRemoteCommand(analysis, args, state);
     return;
   }
   if (program === "parallel") {
@@ -116,8 +100,14 @@ export function runProgram(analysis: Analysis, argv: Argv, context: RunContext, 
     unmodelled(analysis, program, args, state);
     return;
   }
-  if (awks.has(program)) {
-    analysis.opaque("inline-code", `${program} runs its own language`, { program });
+  const builtin = builtins[program];
+  if (builtin) {
+    builtin(analysis, args, state);
+    return;
+  }
+  const runner = commandPrograms[program];
+  if (runner) {
+    runner(analysis, args, state, program, context.stdin);
     return;
   }
   const model = models[program];
@@ -136,26 +126,34 @@ const commandOptions: Record<string, string[]> = {
   runuser: ["-c", "--command", "--session-command"],
   sg: ["-c"],
   script: ["-c", "--command"],
+  flock: ["-c", "--command"],
 };
 
-/** Options of ssh that take a value: the first operand after them is the host, the rest the remote command. */
-const sshValues = new Set("-b -c -D -E -e -F -I -i -J -L -l -m -O -o -p -Q -R -S -W -w -B".split(" "));
-
-/** `ssh host rm -rf /`: the command runs on another host, but it is still this agent's command; it is checked. */
-function runRemoteCommand(analysis: Analysis, args: Argv, state: ShellState): void {
-  let index = 0;
-  while (index < args.length && args[index]?.startsWith("-")) index += sshValues.has(args[index] as string) ? 2 : 1;
-  const command = args.slice(index + 1);
-  if (command.length === 0) return;
-  if (command.some((word) => word === null)) {
-    analysis.opaque("dynamic-script", "ssh runs a remote command only known at run time", { program: "ssh" });
-    return;
+/**
+ * `su -c 'rm -rf /'`, `runuser -c`, `sg group -c`, `script -c`, `flock FILE -c`: the option's value is a
+ * shell script (the option alone, `--command=...`, or last in a bundle such as `script -qc`). True when the
+ * program was handled this way.
+ */
+function runsOptionScript(analysis: Analysis, program: string, args: Argv, state: ShellState): boolean {
+  const option = commandOptions[program] ?? [];
+  const letters = option.filter((name) => name.length === 2).map((name) => name[1]);
+  const index = args.findIndex(
+    (arg) =>
+      arg !== null &&
+      (option.includes(arg.includes("=") ? arg.slice(0, arg.indexOf("=")) : arg) ||
+        (/^-[A-Za-z]+$/.test(arg) && letters.includes(arg.at(-1)))),
+  );
+  if (index < 0) {
+    if (program === "flock" || !args.includes("--")) return false;
+    // `runuser -u USER -- command...`, `su USER -- ...`: what follows `--` runs as a program.
+    runProgram(analysis, args.slice(args.indexOf("--") + 1), { env: [...state.exported], via: [program], stdin: { kind: "none" } }, state);
+    return true;
   }
-  // Analysed on its own: what it does counts (a remote `rm -rf /` is still denied), but its paths are another
-  // host's, which local path rules (the sandbox root) cannot judge.
-  const remote = new Analysis({ ...analysis.options, cwd: "/" });
-  remote.script(command.join(" "), { ...childState(state), cwd: null, variables: new Map(), exported: new Set() });
-  analysis.merge(remote.facts, { remote: true });
+  const arg = args[index] as string;
+  const script = arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : (args[index + 1] ?? null);
+  if (script === null) analysis.opaque("dynamic-script", `${program} ${arg} with a script only known at run time`, { program });
+  else analysis.script(script, childState(state));
+  return true;
 }
 
 /** The interpreter family of a program name (`python3.11` is python). */
@@ -250,7 +248,7 @@ function runXargs(analysis: Analysis, argv: Argv, context: RunContext, state: Sh
 }
 
 /** A program this analysis does not model: its path-like arguments are reported, resolved. */
-function unmodelled(analysis: Analysis, program: string, args: Argv, state: ShellState): void {
+export function unmodelled(analysis: Analysis, program: string, args: Argv, state: ShellState): void {
   const paths = args.flatMap((arg) => {
     if (arg === null) return [null];
     const value = arg.startsWith("-") ? (arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : "") : arg;
