@@ -18,6 +18,25 @@ const partitionEditors: Record<string, RegExp | undefined> = {
 };
 /** Programs that wipe or discard a device whatever their options (those of wipefs that only list are checked). */
 const deviceWipers = new Set(["blkdiscard", "zpool-destroy"]);
+/** Storage tools and the uses that destroy data: a secure erase, a format, a wiped superblock or volume. */
+const destroys: Record<string, (words: string[]) => boolean> = {
+  hdparm: (words) =>
+    words.some((word) =>
+      /^--(security-erase(-enhanced)?|trim-sector-ranges(-stdin)?|write-sector|make-bad-sector|dco-restore)$/.test(word),
+    ),
+  nvme: (words) => ["format", "sanitize", "delete-ns"].includes(words[0] ?? ""),
+  badblocks: (words) => words.some((word) => /^-[a-zA-Z]*w/.test(word)),
+  mdadm: (words) => words.some((word) => /^(--zero-superblock|--create|-C|--build|-B)$/.test(word)),
+  cryptsetup: (words) => ["luksFormat", "erase", "luksErase", "reencrypt"].includes(words.find((word) => !word.startsWith("-")) ?? ""),
+  lvremove: () => true,
+  vgremove: () => true,
+  pvremove: () => true,
+  zpool: (words) => ["destroy", "labelclear"].includes(words[0] ?? ""),
+  zfs: (words) => words[0] === "destroy",
+  sg_format: () => true,
+  sg_sanitize: () => true,
+};
+
 /** systemctl verbs and targets that stop or reboot the machine (or leave only a rescue shell). */
 const powerVerbs = new Set([
   "poweroff",
@@ -64,7 +83,10 @@ function execFloor(exec: ExecFact): Verdict[] {
   const args = exec.args;
   const words = args.filter((arg): arg is string => arg !== null);
   const devices = words.filter((word) => blockDevice.test(word));
-  if (filesystemMakers.test(program)) return [deny("mkfs", `${program} creates a filesystem, erasing the device.`)];
+  // A filesystem in an image file is harmless; on a device, an unknown path or none, it erases the device.
+  if (filesystemMakers.test(program) && !(words.length > 0 && args.every((arg) => arg !== null) && operandsAreFiles(args))) {
+    return [deny("mkfs", `${program} creates a filesystem, erasing the device.`)];
+  }
   if (program in partitionEditors) {
     const readOnly = partitionEditors[program];
     if (!(readOnly && words.some((word) => readOnly.test(word))))
@@ -78,10 +100,18 @@ function execFloor(exec: ExecFact): Verdict[] {
     return [deny("dd_to_device", `wipefs would erase the signatures on ${devices[0] ?? "a device"}.`)];
   }
   if (deviceWipers.has(program)) return [deny("dd_to_device", `${program} discards every block of ${devices[0] ?? "a device"}.`)];
-  if (["shutdown", "reboot", "halt", "poweroff", "openrc-shutdown"].includes(program))
+  if (destroys[program]?.(words))
+    return [deny("dd_to_device", `${program} ${words.join(" ")} destroys the data on ${devices[0] ?? "a storage device"}.`)];
+  // `shutdown -c` cancels a pending shutdown.
+  if (
+    ["shutdown", "reboot", "halt", "poweroff", "openrc-shutdown"].includes(program) &&
+    !(program === "shutdown" && words.includes("-c"))
+  ) {
     return [deny("shutdown", `${program} would stop the machine.`)];
-  if ((program === "init" || program === "telinit") && /^[06sS1]$/.test(words[0] ?? ""))
+  }
+  if ((program === "init" || program === "telinit") && /^[06sS1]$/.test(words[0] ?? "")) {
     return [deny("shutdown", `${program} ${words[0]} would stop the machine or drop it to single-user mode.`)];
+  }
   if (program === "systemctl" || program === "loginctl") {
     const operands = options(args).operands.filter((arg): arg is string => arg !== null);
     const [verb = "", ...targets] = operands;
@@ -103,6 +133,42 @@ function execFloor(exec: ExecFact): Verdict[] {
     return [deny("kill_all", `${program} ${words.join(" ")} matches every process.`)];
   }
   return [];
+}
+
+/** The operands (not options, not option values such as `-t ext4`) name files outside /dev. */
+function operandsAreFiles(args: Array<string | null>): boolean {
+  const operands = options(args, {
+    values: [
+      "-t",
+      "-L",
+      "-O",
+      "-b",
+      "-C",
+      "-E",
+      "-F",
+      "-g",
+      "-G",
+      "-i",
+      "-I",
+      "-j",
+      "-J",
+      "-l",
+      "-m",
+      "-M",
+      "-N",
+      "-o",
+      "-r",
+      "-T",
+      "-U",
+      "-n",
+      "-s",
+      "-c",
+      "-p",
+      "-d",
+    ],
+  }).operands;
+  const files = operands.filter((operand): operand is string => operand !== null && !/^\d+$/.test(operand));
+  return files.length > 0 && files.every((file) => !file.startsWith("/dev/") && !/^(\/|\.\.?\/)?dev\//.test(file));
 }
 
 function killsEverything(args: Array<string | null>): boolean {

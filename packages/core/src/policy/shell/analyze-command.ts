@@ -69,6 +69,8 @@ export class Analysis {
   /** Functions defined, and those a call walked: the rest are walked once at the end (a later call may run them). */
   private readonly defined = new Set<FunctionNode>();
   readonly called = new Set<FunctionNode>();
+  /** Functions whose body is being walked now. */
+  readonly active = new Set<FunctionNode>();
   /** EXIT trap actions: they run when the shell ends, with its final state. */
   private readonly exitTraps: string[] = [];
   /** `HOME` was assigned a value only known at run time: `~` is unknown. */
@@ -313,7 +315,8 @@ export class Analysis {
       if (body.type === "CompoundList") this.list(body, inner);
       else this.command(body, inner, { kind: "none" });
     }
-    if (forkBombs(state.functions)) this.facts.forkBomb = true;
+    // Every function defined anywhere (a `bash -c` or an `eval` too), by name.
+    if (forkBombs(new Map([...this.defined].map((definition) => [definition.name.value, definition])))) this.facts.forkBomb = true;
   }
 
   /** Output redirections are writes; `/dev/tcp/...` is a connection; `N>&M` writes where fd M points. */

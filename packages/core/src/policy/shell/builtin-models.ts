@@ -59,28 +59,32 @@ export const builtins: Record<string, Model> = {
   typeset: (analysis, args, state) => declare(analysis, args, state, {}),
   local: (analysis, args, state) => declare(analysis, args, state, { local: true }),
   readonly: (analysis, args, state) => declare(analysis, args, state, {}),
-  unset: (_analysis, args, state) => {
+  unset: (analysis, args, state) => {
     const parsed = options(args);
     if (parsed.flags.has("-f")) {
       for (const name of parsed.operands) if (name !== null) state.functions.delete(name);
       return;
     }
-    // An unset variable expands to nothing.
-    for (const name of parsed.operands) if (name !== null) assign(state, name.replace(/\[.*$/, ""), name.includes("[") ? null : [""]);
+    // An unset variable expands to nothing; `unset 'a[...]'` evaluates the subscript.
+    for (const name of parsed.operands) {
+      if (name === null) continue;
+      if (name.includes("[")) assignElement(analysis, name, state);
+      else assign(state, name, [""]);
+    }
   },
   unalias: (_analysis, args, state) => {
     for (const name of args) if (name !== null) state.aliases.delete(name);
   },
-  read: (_analysis, args, state) => {
+  read: (analysis, args, state) => {
     const parsed = options(args, { values: ["-a", "-d", "-i", "-n", "-N", "-p", "-t", "-u"] });
-    for (const name of [...parsed.operands, parsed.values.get("-a") ?? undefined]) if (name) assign(state, name, null);
+    for (const name of [...parsed.operands, parsed.values.get("-a") ?? undefined]) if (name) assignElement(analysis, name, state);
     if (parsed.operands.length === 0 && !parsed.values.has("-a")) assign(state, "REPLY", null);
   },
   mapfile: (analysis, args, state) => readLines(analysis, args, state),
   readarray: (analysis, args, state) => readLines(analysis, args, state),
-  printf: (_analysis, args, state) => {
+  printf: (analysis, args, state) => {
     const target = options(args, { values: ["-v"] }).values.get("-v");
-    if (target !== undefined && target !== null) assign(state, target.replace(/\[.*$/, ""), null);
+    if (target !== undefined && target !== null) assignElement(analysis, target, state);
   },
   getopts: (_analysis, args, state) => {
     const name = args[1];
@@ -106,6 +110,29 @@ export const builtins: Record<string, Model> = {
     for (const name of parsed.operands) if (name !== null) state.hashed.set(name, path ?? "");
   },
   trap: (analysis, args, state) => trapBuiltin(analysis, args, state),
+  enable: (analysis, args, state) => {
+    const file = options(args, { values: ["-f"] }).values.get("-f");
+    if (file !== undefined)
+      analysis.opaque("script-file", `enable -f loads ${file ?? "a shared object"} into the shell as a builtin`, {
+        paths: [analysis.resolve(file, state)],
+      });
+  },
+  complete: (analysis, args, state) => completion(analysis, args, state),
+  compgen: (analysis, args, state) => completion(analysis, args, state),
+  bind: (analysis, args, state) => {
+    // `bind -x 'keyseq: command'` runs the command when the key is pressed.
+    const binding = options(args, { values: ["-x", "-m", "-f", "-q", "-u", "-r"] }).values.get("-x");
+    if (binding === undefined) return;
+    if (binding === null) analysis.opaque("dynamic-script", "bind -x with a command only known at run time");
+    else
+      analysis.script(
+        binding
+          .slice(binding.indexOf(":") + 1)
+          .trim()
+          .replace(/^"(.*)"$/s, "$1"),
+        childState(state),
+      );
+  },
   set: (_analysis, args, state) => {
     // `set -- a b` sets the positional parameters.
     const at = args.indexOf("--");
@@ -198,6 +225,8 @@ function declare(analysis: Analysis, args: Argv, state: ShellState, how: { expor
       state.namerefs.set(name, value ?? "");
       state.variables.delete(name);
       if (value === null) analysis.opaque("dynamic-script", `declare -n ${name} refers to a variable named at run time`);
+      // Every use of the nameref evaluates its target's subscript.
+      else if (value !== undefined) subscriptOf(analysis, value, state);
       continue;
     }
     if (flags.has("A")) state.associative.add(name);
@@ -220,6 +249,19 @@ function declare(analysis: Analysis, args: Argv, state: ShellState, how: { expor
     } else if (how.local) assign(state, name, [""]);
     if (how.export || flags.has("x")) state.exported.add(name);
   }
+}
+
+/** Assigns a variable or an array element from run-time data; an element's subscript is evaluated. */
+function assignElement(analysis: Analysis, name: string, state: ShellState): void {
+  if (name.includes("[")) subscriptOf(analysis, name, state);
+  assign(state, name.replace(/\[.*$/, ""), null);
+}
+
+/** `complete -C command` runs the command to list completions. */
+function completion(analysis: Analysis, args: Argv, state: ShellState): void {
+  const command = options(args, { values: ["-C", "-F", "-G", "-W", "-X", "-P", "-S", "-A", "-o"] }).values.get("-C");
+  if (command === null) analysis.opaque("dynamic-script", "complete -C with a command only known at run time");
+  else if (command !== undefined) analysis.script(command, childState(state));
 }
 
 function readLines(analysis: Analysis, args: Argv, state: ShellState): void {

@@ -24,20 +24,108 @@ export const commandPrograms: Record<string, Model> = {
     });
     const pre = parsed.values.get("--pre");
     if (pre === undefined) return;
-    command(analysis, pre, state, "rg --pre", true);
+    command(analysis, pre, state, "rg --pre", true, filterInput);
   },
   sed: runSed,
+  crontab: (analysis, args, state, program, stdin) => {
+    const parsed = options(args, { values: ["-u"] });
+    if (["-l", "-r", "-e", "-i", "-T", "-V"].some((flag) => parsed.flags.has(flag))) return;
+    const file = parsed.operands[0];
+    if (file !== undefined && file !== "-") {
+      analysis.opaque("script-file", `crontab installs the jobs in ${file ?? "a file"}, which run later`, {
+        program,
+        paths: [analysis.resolve(file, state)],
+      });
+      return;
+    }
+    const text = stdin.kind === "text" || stdin.kind === "pipe" ? stdin.text : null;
+    if (text === null) {
+      analysis.opaque("dynamic-script", "crontab installs jobs read at run time", { program });
+      return;
+    }
+    // m h dom mon dow command (or @reboot command); NAME=value lines and comments run nothing.
+    for (const line of text.split("\n")) {
+      const job = /^\s*(?:@\w+|(?:\S+\s+){5})(.+)$/.exec(line);
+      if (job && !/^\s*(#|[A-Za-z_]\w*=)/.test(line)) analysis.script((job[1] as string).replace(/%/g, " "), childState(state));
+    }
+  },
+  vim: (analysis, args, _state, program) => editor(analysis, args, program),
+  vi: (analysis, args, _state, program) => editor(analysis, args, program),
+  nvim: (analysis, args, _state, program) => editor(analysis, args, program),
+  ex: (analysis, args, _state, program) => editor(analysis, args, program),
+  view: (analysis, args, _state, program) => editor(analysis, args, program),
+  man: (analysis, args, state) => {
+    const pager = options(args, { values: ["-P", "--pager", "-M", "-L", "-S", "-s", "-m", "-e", "-C"] }).values.get("-P");
+    const long = options(args, { values: ["--pager"] }).values.get("--pager");
+    for (const value of [pager, long]) if (value !== undefined) command(analysis, value, state, "man -P");
+  },
+  expect: (analysis, args, state, program) => {
+    if (args.some((arg) => arg === "-c"))
+      analysis.opaque("inline-code", "expect -c runs Tcl written inline, which can spawn any program", { program });
+    else if (args.some((arg) => arg !== null && !arg.startsWith("-")))
+      analysis.opaque("script-file", "expect runs a script file", { program, paths: [] });
+    void state;
+  },
+  gdb: (analysis, args, _state, program) => {
+    if (args.some((arg) => arg !== null && /^(-ex|--ex|-eval-command|--eval-command|-iex|-x|--command|-ix)(=|$)/.test(arg))) {
+      analysis.opaque("inline-code", "gdb runs commands given on its command line (shell among them)", { program });
+    }
+  },
+  socat: (analysis, args, state) => {
+    for (const arg of args) {
+      if (arg === null) continue;
+      const address = /^(EXEC|SYSTEM):(.*?)(,[a-z-]+(=[^,]*)?)*$/i.exec(arg);
+      if (!address) continue;
+      if ((address[1] as string).toUpperCase() === "SYSTEM")
+        command(analysis, address[2] ?? null, state, "socat SYSTEM", false, filterInput);
+      else command(analysis, address[2] ?? null, state, "socat EXEC", true, filterInput);
+    }
+  },
+  nc: (analysis, args, state, program) => netcat(analysis, args, state, program),
+  netcat: (analysis, args, state, program) => netcat(analysis, args, state, program),
+  ncat: (analysis, args, state, program) => netcat(analysis, args, state, program),
+  sudoedit: (analysis, args, state, program) => {
+    for (const file of options(args, { values: ["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T"] }).operands) {
+      analysis.path({ operation: "write", path: analysis.resolve(file, state), raw: file ?? "(unknown)", program });
+    }
+  },
   awk: runAwk,
   gawk: runAwk,
   mawk: runAwk,
   nawk: runAwk,
 };
 
+/** An editor given commands (`vim -c '!cmd'`, `+cmd`, `--cmd`): Vim script runs any shell command. */
+function editor(analysis: Analysis, args: Argv, program: string): void {
+  if (args.some((arg) => arg === null || arg === "-c" || arg === "--cmd" || arg === "-S" || arg === "-s" || /^\+./.test(arg))) {
+    analysis.opaque("inline-code", `${program} runs editor commands given on its command line, which can run shell commands`, { program });
+  }
+}
+
+/** netcat's `-e PROG` / `-c CMD` / ncat's `--exec`/`--sh-exec` run a program on the connection. */
+function netcat(analysis: Analysis, args: Argv, state: ShellState, program: string): void {
+  const parsed = options(args, {
+    values: ["-e", "-c", "--exec", "--sh-exec", "-p", "-s", "-w", "-i", "-q", "-x", "-X", "-P", "-O", "-o", "--lua-exec"],
+  });
+  for (const flag of ["-e", "--exec"])
+    if (parsed.values.has(flag)) command(analysis, parsed.values.get(flag) ?? null, state, `${program} ${flag}`, true, filterInput);
+  for (const flag of ["-c", "--sh-exec"])
+    if (parsed.values.has(flag)) command(analysis, parsed.values.get(flag) ?? null, state, `${program} ${flag}`, false, filterInput);
+  if (parsed.values.has("--lua-exec")) analysis.opaque("script-file", "ncat --lua-exec runs a Lua script", { program });
+}
+
 /**
  * Runs `text` as a command: a script when `shell` (git and ssh run their commands with `sh -c`), else a
  * program and its arguments split as words. A file name (`./x.sh`) is a script file, opaque.
  */
-function command(analysis: Analysis, text: string | null, state: ShellState, what: string, program = false): void {
+function command(
+  analysis: Analysis,
+  text: string | null,
+  state: ShellState,
+  what: string,
+  program = false,
+  stdin: Stdin = { kind: "none" },
+): void {
   if (text === null) {
     analysis.opaque("dynamic-script", `${what} runs a command only known at run time`);
     return;
@@ -50,17 +138,14 @@ function command(analysis: Analysis, text: string | null, state: ShellState, wha
       });
       return;
     }
-    if (argv)
-      runProgram(
-        analysis,
-        argv,
-        { env: [...state.exported], via: [what.split(" ")[0] as string], stdin: { kind: "none" } },
-        childState(state),
-      );
+    if (argv) runProgram(analysis, argv, { env: [...state.exported], via: [what.split(" ")[0] as string], stdin }, childState(state));
     return;
   }
-  analysis.script(text, childState(state));
+  analysis.script(text, childState(state), stdin);
 }
+
+/** What a filter program (`rg --pre`, tar's `--to-command`) gets on stdin: data the analysis does not know. */
+export const filterInput: Stdin = { kind: "pipe", from: "the data it filters", text: null };
 
 /** git configuration keys whose value git runs as a shell command (or, `core.hooksPath`, a directory of scripts). */
 const gitCommandKeys = [
@@ -89,6 +174,13 @@ function gitValue(analysis: Analysis, key: string, value: string | null, state: 
     return;
   }
   if (!gitCommandKeys.some((pattern) => pattern.test(lower)) || lower.startsWith("url.")) return;
+  if (/^credential\.(.*\.)?helper$/.test(lower)) {
+    // A helper starting with `!` is a shell command; otherwise git runs git-credential-<name>.
+    if (value === null) analysis.opaque("dynamic-script", `git ${key} only known at run time`);
+    else if (value.startsWith("!")) command(analysis, value.slice(1), state, `git ${key}`);
+    else if (value.includes("/")) analysis.opaque("script-file", `git ${key} runs ${value}`);
+    return;
+  }
   if (lower.startsWith("alias.")) {
     // An alias is a git command line unless it starts with `!`, then a shell command.
     if (value === null) analysis.opaque("dynamic-script", `git alias ${key} only known at run time`);
@@ -96,6 +188,64 @@ function gitValue(analysis: Analysis, key: string, value: string | null, state: 
     return;
   }
   command(analysis, value, state, `git ${key}`);
+}
+
+/**
+ * Subcommands that run commands of their own: `submodule foreach`, `bisect run`, `rebase --exec`/`-x`,
+ * `filter-branch --*-filter`, `difftool -x`/`--extcmd`, `grep -O`, and `ext::` remotes (a command as transport).
+ * True when the subcommand was handled here.
+ */
+function gitRunsCommands(analysis: Analysis, subcommand: string | null, args: Argv, state: ShellState): boolean {
+  for (const arg of args) {
+    if (arg !== null && /^ext::/.test(arg)) command(analysis, arg.slice(5).replace(/%[sS%G]/g, "x"), state, "git ext:: remote", true);
+  }
+  if (subcommand === "submodule" && args.includes("foreach")) {
+    const script = args.slice(args.indexOf("foreach") + 1).filter((arg) => arg !== "--recursive" && arg !== "-q" && arg !== "--quiet");
+    command(analysis, script.some((arg) => arg === null) ? null : script.join(" "), state, "git submodule foreach");
+    return true;
+  }
+  if (subcommand === "bisect" && args[0] === "run") {
+    runProgram(analysis, args.slice(1), { env: [...state.exported], via: ["git"], stdin: { kind: "none" } }, childState(state));
+    return true;
+  }
+  const parsed = options(args, {
+    values: [
+      "--exec",
+      "-x",
+      "--extcmd",
+      "-O",
+      "--open-files-in-pager",
+      "--tree-filter",
+      "--index-filter",
+      "--msg-filter",
+      "--commit-filter",
+      "--env-filter",
+      "--parent-filter",
+      "--tag-name-filter",
+      "--setup",
+      "-t",
+      "--tool",
+    ],
+  });
+  const scripts: Record<string, string[]> = {
+    rebase: ["--exec", "-x"],
+    "filter-branch": [
+      "--tree-filter",
+      "--index-filter",
+      "--msg-filter",
+      "--commit-filter",
+      "--env-filter",
+      "--parent-filter",
+      "--tag-name-filter",
+      "--setup",
+    ],
+    difftool: ["-x", "--extcmd"],
+    grep: ["-O", "--open-files-in-pager"],
+  };
+  const flags = scripts[subcommand ?? ""];
+  if (!flags) return false;
+  for (const flag of flags) for (const value of parsed.all.get(flag) ?? []) command(analysis, value, state, `git ${subcommand} ${flag}`);
+  return flags.some((flag) => parsed.values.has(flag));
 }
 
 /** A `key=value` setting (`-c`); a key alone sets true. */
@@ -128,7 +278,9 @@ function runGit(analysis: Analysis, args: Argv, state: ShellState): void {
       continue;
     }
     if (!arg.startsWith("-")) break;
-    if (["--git-dir", "--work-tree", "--namespace", "--exec-path"].includes(arg)) index++;
+    if (arg.startsWith("--exec-path="))
+      analysis.opaque("script-file", "git --exec-path makes git run its subcommands from another directory");
+    if (["--git-dir", "--work-tree", "--namespace"].includes(arg)) index++;
   }
   const subcommand = args[index];
   const rest = args.slice(index + 1);
@@ -139,6 +291,7 @@ function runGit(analysis: Analysis, args: Argv, state: ShellState): void {
       gitValue(analysis, key, value ?? null, at);
     return;
   }
+  if (gitRunsCommands(analysis, subcommand ?? null, rest, at)) return;
   if (subcommand !== "clone") {
     // Another subcommand: what it does to its paths (and to the directory of -C) is not modelled.
     unmodelled(analysis, "git", [...(at !== state ? [at.cwd] : []), ...rest], state);
@@ -228,14 +381,22 @@ function runRemote(analysis: Analysis, args: Argv, state: ShellState): void {
     analysis.opaque("dynamic-script", "ssh runs a remote command only known at run time", { program: "ssh" });
     return;
   }
-  // Analysed on its own: what it does counts (a remote `rm -rf /` is still denied), but its paths are another
-  // host's, which local path rules (the sandbox root) cannot judge.
+  remoteScript(analysis, remote.join(" "), state);
+}
+
+/**
+ * A script another host runs (`ssh host cmd`, `rsync --rsync-path`): analysed on its own, so what it does
+ * counts (a remote `rm -rf /` is still denied), but its paths are another host's, which local path rules (the
+ * sandbox root) cannot judge.
+ */
+export function remoteScript(analysis: Analysis, text: string, state: ShellState): void {
   const other = new Analysis({ ...analysis.options, cwd: "/" });
   const inner = childState(state);
   inner.cwd = null;
   inner.variables = new Map();
   inner.exported = new Set();
-  other.script(remote.join(" "), inner);
+  other.script(text, inner);
+  other.finish(inner);
   analysis.merge(other.facts, { remote: true });
 }
 
@@ -349,8 +510,17 @@ function runAwk(analysis: Analysis, args: Argv, state: ShellState, program: stri
     return;
   }
   const code = text.replace(/"(?:\\.|[^"\\])*"/g, (literal) => literal.replace(/[|>]/g, " "));
-  if (/\bsystem\s*\(|\|/.test(code) || /"[^"]*"\s*\|\s*getline/.test(text)) {
-    analysis.opaque("inline-code", `${program} runs commands from its program (system(), pipes)`, { program });
+  // `system("cmd")`, `print | "cmd"`, `"cmd" | getline`: a literal command is analysed; any other is opaque.
+  const literalCommands = [
+    ...text.matchAll(/\bsystem\s*\(\s*"((?:\\.|[^"\\])*)"\s*\)/g),
+    ...text.matchAll(/\|\s*"((?:\\.|[^"\\])*)"/g),
+    ...text.matchAll(/"((?:\\.|[^"\\])*)"\s*\|\s*getline/g),
+  ].map((match) => (match[1] as string).replace(/\\(.)/g, "$1"));
+  for (const literal of literalCommands) analysis.script(literal, childState(state), filterInput);
+  const systemCalls = (code.match(/\bsystem\s*\(/g) ?? []).length;
+  const pipes = (code.match(/\|/g) ?? []).length - (code.match(/\|\|/g) ?? []).length * 2;
+  if (systemCalls + Math.max(0, pipes) > literalCommands.length) {
+    analysis.opaque("inline-code", `${program} runs commands built at run time (system(), pipes)`, { program });
   }
   for (const target of text.matchAll(/(?:print|printf)[^;}]*?>{1,2}\s*"([^"]+)"/g)) {
     analysis.path({ operation: "write", path: analysis.resolve(target[1] as string, state), raw: target[1] as string, program });

@@ -43,14 +43,16 @@ export function runFind(analysis: Analysis, args: Argv, state: ShellState, progr
       const command: Argv = [];
       for (index++; index < args.length && args[index] !== ";" && args[index] !== "+"; index++) command.push(args[index] ?? null);
       effect(analysis, state, program, starts, tests, (start) => {
-        // The command runs on every entry under the start: as if on the start itself, recursively.
-        const argv = command.map((word) => (word === "{}" ? start : word));
+        // The command runs on every entry under the start: as if on the start itself, recursively. Only its
+        // effects on `{}` are limited by the tests (`within`), and only when no other word names the start.
+        const argv = command.map((word) => (word?.includes("{}") ? (word === "{}" ? start : null) : word));
         const before = analysis.facts.paths.length;
         runProgram(analysis, argv, { env: [...state.exported], via: ["find"], stdin: { kind: "none" } }, state);
-        const within = excludes(tests, start, analysis, state);
+        const within =
+          excludes(tests, start, analysis, state) && command.includes("{}") && !command.some((word) => word !== "{}" && word === start);
         for (const fact of analysis.facts.paths.slice(before)) {
           fact.recursive = true;
-          if (within && argv.includes(start)) fact.within = true;
+          if (within && fact.raw === start) fact.within = true;
         }
       });
     } else if (arg !== null && arg !== undefined && valueTests.has(arg)) {

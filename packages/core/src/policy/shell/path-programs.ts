@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import type { Analysis } from "./analyze-command.js";
+import { filterInput, remoteScript } from "./command-programs.js";
 import { runFind } from "./find-program.js";
 import { hasWildcard } from "./glob-match.js";
 import { type OptionSpec, options } from "./option-parser.js";
@@ -19,6 +20,8 @@ export function addPaths(
   recursive = false,
 ) {
   for (const raw of raws) {
+    // An empty operand names nothing (the program only complains).
+    if (raw === "") continue;
     analysis.path({
       operation,
       path: analysis.resolve(raw, state),
@@ -475,6 +478,10 @@ function runRsync(analysis: Analysis, args: Argv, state: ShellState, program: st
     if (rsh === null) analysis.opaque("dynamic-script", "rsync -e runs a command only known at run time", { program });
     else analysis.script(rsh, childState(state));
   }
+  // `--rsync-path` is the command the remote host runs in place of rsync.
+  const remoteCommand = parsed.values.get("--rsync-path");
+  if (remoteCommand === null) analysis.opaque("dynamic-script", "rsync --rsync-path only known at run time", { program });
+  else if (remoteCommand !== undefined) remoteScript(analysis, remoteCommand, state);
   const operands = parsed.operands;
   const destination = operands.length > 1 ? (operands.at(-1) ?? null) : null;
   const sources = operands.slice(0, -1);
@@ -567,7 +574,7 @@ function runTar(analysis: Analysis, rawArgs: Argv, state: ShellState, program: s
   for (const flag of ["-I", "--use-compress-program", "--to-command", "-F", "--info-script", "--new-volume-script", "--rsh-command"]) {
     for (const value of parsed.all.get(flag) ?? []) {
       if (value === null) analysis.opaque("dynamic-script", `tar ${flag} runs a command only known at run time`, { program });
-      else analysis.script(value, childState(state));
+      else analysis.script(value, childState(state), filterInput);
     }
   }
   for (const action of parsed.all.get("--checkpoint-action") ?? []) {

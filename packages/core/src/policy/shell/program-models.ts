@@ -228,19 +228,40 @@ function runInterpreter(analysis: Analysis, program: string, family: string, arg
   if (context.stdin.kind !== "none") analysis.opaque("inline-code", `${program} runs code fed on its stdin`, { program });
 }
 
-function runXargs(analysis: Analysis, argv: Argv, context: RunContext, state: ShellState, wrapped: { inputFile?: boolean }): void {
-  const text = context.stdin.kind === "pipe" && !wrapped.inputFile ? context.stdin.text : null;
-  const input = text === null ? null : text.split(/\s+/).filter(Boolean);
+function runXargs(
+  analysis: Analysis,
+  argv: Argv,
+  context: RunContext,
+  state: ShellState,
+  wrapped: { inputFile?: boolean; replace?: string | null },
+): void {
+  const stdin = context.stdin;
+  const text = (stdin.kind === "pipe" || stdin.kind === "text") && !wrapped.inputFile ? stdin.text : null;
+  const input = text === null ? null : wrapped.replace !== undefined ? text.split("\n").filter(Boolean) : text.split(/\s+/).filter(Boolean);
+  if (input !== null && wrapped.replace !== undefined) {
+    // `xargs -I%`: one command per input line, with the line in place of %.
+    if (wrapped.replace === null)
+      analysis.opaque("runtime-arguments", "xargs -I with a replace string only known at run time", { program: "xargs" });
+    for (const item of input)
+      runProgram(
+        analysis,
+        argv.map((word) => (word === null || wrapped.replace == null ? word : word.split(wrapped.replace).join(item))),
+        context,
+        state,
+      );
+    return;
+  }
   if (input === null) {
     // Fed by find: the arguments are the entries of its trees, so the effect is the trees', recursively.
-    const trees = context.stdin.kind === "pipe" && context.stdin.from === "find" ? context.stdin.under : undefined;
+    const trees = stdin.kind === "pipe" && stdin.from === "find" ? stdin.under : undefined;
     if (!trees) {
       analysis.opaque("runtime-arguments", `xargs gives ${argv[0] ?? "a program"} arguments read at run time`, {
         program: argv[0] ?? "xargs",
       });
     }
     const before = analysis.facts.paths.length;
-    runProgram(analysis, [...argv, ...(trees ?? [null])], context, state);
+    const replaced = wrapped.replace ? argv.map((word) => (word?.includes(wrapped.replace as string) ? null : word)) : argv;
+    runProgram(analysis, [...replaced, ...(trees ?? [null])], context, state);
     if (trees !== undefined) for (const fact of analysis.facts.paths.slice(before)) fact.recursive = true;
     return;
   }

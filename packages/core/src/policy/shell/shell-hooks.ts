@@ -1,6 +1,30 @@
 import type { Analysis } from "./analyze-command.js";
 import { childState, type ShellState } from "./shell-state.js";
 
+/** Variables whose value a program runs as a command (git's pager, an editor, an askpass helper, less's preprocessor). */
+const commandVariables = new Set([
+  "GIT_SSH_COMMAND",
+  "GIT_PAGER",
+  "GIT_EDITOR",
+  "GIT_EXTERNAL_DIFF",
+  "GIT_PROXY_COMMAND",
+  "GIT_ASKPASS",
+  "GIT_SEQUENCE_EDITOR",
+  "SSH_ASKPASS",
+  "SUDO_ASKPASS",
+  "PAGER",
+  "MANPAGER",
+  "SYSTEMD_PAGER",
+  "EDITOR",
+  "VISUAL",
+  "BROWSER",
+  "LESSOPEN",
+  "LESSCLOSE",
+  "RSYNC_RSH",
+  "CVS_RSH",
+  "FCEDIT",
+]);
+
 /** Variables bash expands as prompts when it prints one (PS4 for every traced command). */
 const prompts = new Set(["PS0", "PS1", "PS2", "PS4"]);
 
@@ -9,7 +33,15 @@ const prompts = new Set(["PS0", "PS1", "PS2", "PS4"]);
  * expanded (command substitutions included) when printed, BASH_ENV and ENV name a file a new shell sources.
  * Assigning one is analysed as what it will run; a value only known at run time is opaque.
  */
-export function assignmentHooks(analysis: Analysis, name: string, value: string[] | null, state: ShellState): void {
+export function assignmentHooks(
+  analysis: Analysis,
+  name: string,
+  value: string[] | null,
+  state: ShellState,
+  appended?: string[] | null,
+): void {
+  // `PROMPT_COMMAND+=(...)`: what was there before is not this command's; what it adds is.
+  if (value === null && appended !== undefined && appended !== null) value = appended;
   if (name === "HOME" && value === null) analysis.homeUnknown = true;
   if (name === "CDPATH") state.cdpath = value === null || value.join("") !== "";
   if (name === "PROMPT_COMMAND") {
@@ -19,6 +51,17 @@ export function assignmentHooks(analysis: Analysis, name: string, value: string[
     if (value === null)
       analysis.opaque("dynamic-script", `${name} is set to a prompt only known at run time, which bash expands when it prints it`);
     else analysis.prompt(value.join(" "), state);
+  } else if (commandVariables.has(name)) {
+    // What a program will run: `|cmd %s` for less, a command line for the others.
+    if (value === null) analysis.opaque("dynamic-script", `${name} names a command only known at run time`);
+    else
+      analysis.script(
+        value
+          .join(" ")
+          .replace(/^\|{1,2}/, "")
+          .replace(/%s/g, "file"),
+        childState(state),
+      );
   } else if (name === "BASH_ENV" || name === "ENV") {
     const file = value?.join(" ") ?? null;
     if (file !== "" && file !== "/dev/null") {

@@ -47,23 +47,20 @@ export function evaluateWord(word: Word, context: WordContext): Fields {
   if (!word.parts) return { known: true, fields: [word.value], glob: false };
   if (word.parts.some((part) => part.type === "BraceExpansion")) return evaluateBraces(word, context);
   const single = soleSubstitution(word.parts);
+  if (single?.type === "ParameterExpansion" && single.prefix === "#" && !single.operation) {
+    evaluateWord({ ...word, parts: [{ ...single, prefix: undefined }] } as Word, context);
+    return { known: false, text: word.text, integer: true };
+  }
   if (single?.type === "ArithmeticExpansion") {
     walkArithmetic(single.expression, arithmeticContext(context));
     return { known: false, text: word.text, integer: true };
   }
   if (single?.type === "CommandExpansion" && context.output) {
-    context.onScript(single.script, single.text);
     const output = context.output(single.script);
-    if (output && "integer" in output) return { known: false, text: word.text, integer: true };
-    if (output) {
-      // Trailing newlines are removed; unquoted, the rest splits into words.
-      const text = output.text.replace(/\n+$/, "");
-      const quoted = word.parts[0]?.type === "DoubleQuoted";
-      if (quoted) return { known: true, fields: [text], glob: false };
-      if (context.ifsChanged) return { known: false, text: word.text };
-      return { known: true, fields: text.split(/[ \t\n]+/).filter(Boolean), glob: false };
+    if (output && "integer" in output) {
+      context.onScript(single.script, single.text);
+      return { known: false, text: word.text, integer: true };
     }
-    return { known: false, text: word.text };
   }
   const glob = word.parts.some((part) => part.type === "Glob" || part.type === "ExtendedGlob");
   let alternatives = [""];
@@ -84,7 +81,9 @@ export function evaluateWord(word: Word, context: WordContext): Fields {
 function soleSubstitution(parts: readonly WordPart[]): WordPart | undefined {
   const only = parts.length === 1 ? parts[0] : undefined;
   const inner = only?.type === "DoubleQuoted" && only.parts.length === 1 ? only.parts[0] : only;
-  return inner?.type === "CommandExpansion" || inner?.type === "ArithmeticExpansion" ? inner : undefined;
+  return inner?.type === "CommandExpansion" || inner?.type === "ArithmeticExpansion" || inner?.type === "ParameterExpansion"
+    ? inner
+    : undefined;
 }
 
 /** Brace expansion comes first, on the word's text; each result is then a word of its own. */
@@ -98,6 +97,10 @@ function evaluateBraces(word: Word, context: WordContext): Fields {
   let glob = false;
   let known = true;
   for (const text of texts) {
+    if (text === "") {
+      fields.push("");
+      continue;
+    }
     const reparsed = parse(`: ${text}`).commands[0]?.command;
     const inner = reparsed?.type === "Command" ? reparsed.suffix[0] : undefined;
     if (inner?.type !== "Word" || inner.parts?.some((part) => part.type === "BraceExpansion")) {
@@ -151,11 +154,23 @@ function partValue(part: WordPart, context: WordContext, quoted: boolean, glob: 
     case "ArithmeticExpansion":
       walkArithmetic(part.expression, arithmeticContext(context));
       return undefined;
-    case "CommandExpansion":
+    case "CommandExpansion": {
       // The parser can end a substitution early (`${x/$(a /)/b}` splits at the `/`): then it is not walked right.
       if (!/[)`]$/.test(part.text)) context.onRisk(`a command substitution the parser could not delimit (${part.text})`);
       context.onScript(part.script, part.text);
-      return undefined;
+      const output = context.output?.(part.script);
+      if (!output || !("text" in output)) return undefined;
+      // Trailing newlines are removed; unquoted, the rest splits into words.
+      const text = output.text.replace(/\n+$/, "");
+      if (quoted) return [glob ? escapeGlob(text) : text];
+      if (context.ifsChanged) return undefined;
+      return [
+        text
+          .split(/[ \t\n]+/)
+          .map((item) => (glob ? escapeGlob(item) : item))
+          .join(split),
+      ];
+    }
     case "ProcessSubstitution":
       context.onScript(part.script, part.text, { feeds: part.operator === ">" });
       return undefined;
@@ -179,7 +194,15 @@ function parameter(part: ParameterExpansionPart, context: WordContext, quoted: b
     return undefined;
   }
   if (part.prefix === "#") return undefined;
-  if (!operation) return variable(part.parameter, context, quoted, all);
+  if (!operation) {
+    if (!part.index || all) return variable(part.parameter, context, quoted, all);
+    // `${a[1]}`: one element, when the subscript is a number and the array is known.
+    const at = part.index.parts ? undefined : part.index.value;
+    const values = context.variables.get(part.parameter);
+    if (at === undefined || !/^\d+$/.test(at) || values === undefined || context.associative.has(part.parameter)) return undefined;
+    const element = values[Number(at)] ?? "";
+    return [quoted ? element : element.replace(/[ \t\n]+/g, split)];
+  }
   switch (operation.type) {
     case "Default":
       if (operation.operator.includes("=")) context.onAssign(part.parameter);
@@ -214,15 +237,24 @@ function parameter(part: ParameterExpansionPart, context: WordContext, quoted: b
 function replaceWords(text: string, operator: string): Word[] | undefined {
   const start = text.indexOf(operator) + operator.length;
   let depth = 0;
-  for (let index = start; index < text.length - 1; index++) {
+  for (let index = start; index < text.length; index++) {
+    // No second `/`: a pattern alone (`${x/#pat}` deletes it).
+    if (index === text.length - 1) {
+      const command = parse(`: ${text.slice(start, -1)}`).commands[0]?.command;
+      const pattern = command?.type === "Command" ? command.suffix[0] : undefined;
+      return pattern?.type === "Word" ? [pattern] : start === text.length - 1 ? [] : undefined;
+    }
     const char = text[index];
     if (char === "\\") index++;
     else if (char === "'" && depth === 0) index = text.indexOf("'", index + 1);
     else if (char === "(" || char === "{") depth++;
     else if (char === ")" || char === "}") depth--;
     else if (char === "/" && depth === 0) {
-      const words = [text.slice(start, index), text.slice(index + 1, -1)].map((item) => parse(`: ${item}`).commands[0]?.command);
-      const found = words.map((command) => (command?.type === "Command" ? command.suffix[0] : undefined));
+      const texts = [text.slice(start, index), text.slice(index + 1, -1)].filter((item) => item !== "");
+      const found = texts.map((item) => {
+        const command = parse(`: ${item}`).commands[0]?.command;
+        return command?.type === "Command" ? command.suffix[0] : undefined;
+      });
       return found.every((word) => word?.type === "Word") ? (found as Word[]) : undefined;
     }
     if (index < 0) return undefined;
@@ -289,7 +321,8 @@ export function arithmeticContext(context: WordContext): ArithmeticContext {
     integers: context.integers,
     word: (word) => {
       const value = evaluateWord(word, { ...context, ifsChanged: false });
-      return value.known ? value.fields.join(" ") : null;
+      // A number whose value is not known is harmless in arithmetic.
+      return value.known ? value.fields.join(" ") : value.integer ? "0" : null;
     },
     script: (script, text) => context.onScript(script, text),
     risk: (detail) => context.onRisk(detail),

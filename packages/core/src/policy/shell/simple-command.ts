@@ -18,7 +18,7 @@ export function analyzeSimpleCommand(analysis: Analysis, node: Command, state: S
     if (item.type !== "Assignment") continue;
     const value = assignmentValue(analysis, item, state);
     env.push(item.name);
-    assignmentHooks(analysis, item.name, value, state);
+    assignmentHooks(analysis, item.name, value, state, item.append ? appendedValue(analysis, item, state) : undefined);
     // Without a command the assignment changes the shell's own variable (and what programs inherit, if exported).
     if (!node.name) {
       assign(state, item.name, value, { integer: integerResults.has(item) });
@@ -80,7 +80,9 @@ function callFunction(
   input: Stdin,
 ): void {
   analysis.called.add(definition);
-  if (analysis.callDepth >= limits.depth) return;
+  // A function already being walked (recursion) has had its effects counted: walking it again only multiplies them.
+  if (analysis.callDepth >= limits.depth || analysis.active.has(definition)) return;
+  analysis.active.add(definition);
   const saved = { positional: state.positional, locals: state.locals, parameters: new Map<string, string[] | undefined>() };
   for (const name of ["@", "*", "#", ...args.map((_, index) => String(index + 1))]) saved.parameters.set(name, state.variables.get(name));
   state.positional = args;
@@ -96,6 +98,7 @@ function callFunction(
     if (body.type === "CompoundList") analysis.list(body, state, input);
     else analysis.command(body, state, input);
   } finally {
+    analysis.active.delete(definition);
     analysis.callDepth--;
     for (const [name, value] of state.locals) assign(state, name, value ?? null);
     state.locals = saved.locals;
@@ -148,6 +151,19 @@ export function assignmentValue(analysis: Analysis, item: Assignment, state: She
   return value;
 }
 
+/** What a `+=` adds, alone. */
+function appendedValue(analysis: Analysis, item: Assignment, state: ShellState): string[] | null {
+  if (item.value.type !== "ArrayValue")
+    return wordText(analysis, item.value, state) === null ? null : [wordText(analysis, item.value, state) as string];
+  const values: string[] = [];
+  for (const element of item.value.elements) {
+    const fields = analysis.word(element, state);
+    if (!fields.known) return null;
+    values.push(...fields.fields);
+  }
+  return values;
+}
+
 function wordText(analysis: Analysis, word: Word, state: ShellState): string | null {
   const fields = analysis.word(word, state);
   return fields.known ? fields.fields.join(" ") : null;
@@ -180,10 +196,26 @@ export function redirectedStdin(redirects: readonly Redirection[], stdin: Stdin,
   return input;
 }
 
-/** What a command like `echo a b` or `printf '%s\n' x` writes, when literal (escapes are not interpreted). */
+/**
+ * What a command writes, when literal: `echo a b` or `printf '%s\n' x` (escapes are not interpreted), `cat`
+ * of its own here-document or here-string, and a `{ ...; }` or `( ... )` of such commands.
+ */
 export function literalOutput(node: CommandNode, analysis: Analysis, state: ShellState): string | null {
+  if (node.type === "BraceGroup" || node.type === "Subshell") {
+    let text = "";
+    for (const statement of node.body.commands) {
+      const part = statement.background ? null : literalOutput(statement.command as CommandNode, analysis, state);
+      if (part === null) return null;
+      text += part;
+    }
+    return text;
+  }
   if (node.type !== "Command" || !node.name) return null;
   const program = node.name.value;
+  if (program === "cat" && node.suffix.every((item) => item.type === "HereDoc" || item.type === "HereString")) {
+    const input = redirectedStdin(node.redirects, { kind: "none" }, analysis, state);
+    return input.kind === "text" ? input.text : null;
+  }
   if (program !== "echo" && program !== "printf") return null;
   const words: string[] = [];
   for (const argument of node.suffix) {
@@ -225,6 +257,7 @@ export function scriptOutput(script: ParsedScript | undefined, analysis: Analysi
   }
   const program = node.name.value;
   if (program === "pwd") return state.cwd === null ? null : { text: `${state.cwd}\n` };
+  if (program === "mktemp") return temporaryPath(words, state);
   if (program === "seq" && words.length >= 1 && words.length <= 3 && words.every((word) => /^-?\d+$/.test(word))) {
     const [first, step, last] =
       words.length === 1 ? [1, 1, Number(words[0])] : words.length === 2 ? [Number(words[0]), 1, Number(words[1])] : words.map(Number);
@@ -240,6 +273,30 @@ export function scriptOutput(script: ParsedScript | undefined, analysis: Analysi
   if (program === "nproc" || (program === "id" && /^-[ug]$/.test(words[0] ?? "")) || (program === "date" && words[0] === "+%s"))
     return { integer: true };
   return null;
+}
+
+/**
+ * `mktemp`: a new name under the temporary directory (or from the template), never an existing path. Its
+ * random part stays `XXXXXXXXXX`; the directory is `$TMPDIR` when the script set it, else /tmp.
+ */
+function temporaryPath(words: string[], state: ShellState): ScriptOutput {
+  let directory = state.variables.get("TMPDIR")?.join(" ") ?? "/tmp";
+  let template: string | undefined;
+  let inDirectory = false;
+  for (let index = 0; index < words.length; index++) {
+    const word = words[index] as string;
+    if (word === "-p" || word === "--tmpdir") {
+      directory = words[++index] ?? directory;
+      inDirectory = true;
+    } else if (word.startsWith("--tmpdir=")) {
+      directory = word.slice(9);
+      inDirectory = true;
+    } else if (word === "-t") inDirectory = true;
+    else if (word === "--suffix") index++;
+    else if (!word.startsWith("-")) template = word;
+  }
+  const name = template ?? "tmp.XXXXXXXXXX";
+  return { text: `${template === undefined || inDirectory ? `${directory.replace(/\/+$/, "")}/${name}` : name}\n` };
 }
 
 /** A word for re-parsing an alias expansion. */

@@ -9,6 +9,8 @@ export interface Unwrapped {
   splitFirst?: boolean;
   /** `xargs -a FILE`: arguments come from a file, not stdin. */
   inputFile?: boolean;
+  /** `xargs -I STR`: each input line replaces STR in the command (null: a replace string only known at run time). */
+  replace?: string | null;
   /** Files the wrapper itself writes (`strace -o FILE`, `time -o FILE`); null for one only known at run time. */
   writes?: Array<string | null>;
   /** The variables it sets, with their values (null: only known at run time). */
@@ -144,6 +146,7 @@ export function unwrap(program: string, args: Argv): Unwrapped | undefined {
   let index = 0;
   let splitFirst = false;
   let inputFile = false;
+  let replace: string | null | undefined;
   let noExec = false;
   let cwd: string | null | undefined = program === "chroot" ? null : undefined;
   const writes: Array<string | null> = [];
@@ -193,6 +196,14 @@ export function unwrap(program: string, args: Argv): Unwrapped | undefined {
       return { argv: args.slice(index + 1), env, assignments, splitFirst, ...(cwd !== undefined && { cwd }) };
     }
     if (program === "xargs" && (name === "-a" || name === "--arg-file")) inputFile = true;
+    if (program === "xargs" && (name === "-I" || name === "--replace" || name === "-i")) {
+      const inline = arg.includes("=")
+        ? arg.slice(arg.indexOf("=") + 1)
+        : arg.length > 2 && !arg.startsWith("--")
+          ? arg.slice(2)
+          : undefined;
+      replace = inline ?? (name === "-I" ? (args[index + 1] ?? null) : "{}");
+    }
     // The option's value: after `=`, in the next word, or the rest of a short option (`-uroot`); a bundle
     // ending in an option that takes one (`sudo -Eu root`) takes the next word.
     const takes = spec.values.includes(name) ? name : bundleLast !== undefined && spec.values.includes(bundleLast) ? bundleLast : undefined;
@@ -212,6 +223,7 @@ export function unwrap(program: string, args: Argv): Unwrapped | undefined {
     env,
     assignments,
     ...(inputFile ? { inputFile } : {}),
+    ...(replace !== undefined && { replace }),
     ...(writes.length > 0 && { writes }),
     ...(cwd !== undefined && { cwd }),
   };
