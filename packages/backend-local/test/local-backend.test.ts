@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, createEnv, type ExecutionEnvironment, PathOutsideSandboxError } from "@hermes/core";
@@ -130,11 +130,13 @@ describe("max_memory_mb", () => {
 });
 
 describe("pipes", () => {
-  it("are named pipes in a private directory, which reap() removes once its process has died", async () => {
+  it("are named pipes that leave nothing on disk, and reap() removes a directory a crashed process left", async () => {
+    const ours = async () => (await readdir(tmpdir())).filter((entry) => entry.startsWith(`hermes-pipes-${process.pid}-`));
     const env = await createEnv({ backend: local() });
     try {
       const stdout = await env.exec("[ -p /dev/stdout ] && [ -p /dev/stderr ] && echo pipes");
       expect(stdout.stdout).toBe("pipes\n");
+      expect(await ours()).toEqual([]);
     } finally {
       await env.dispose();
     }
