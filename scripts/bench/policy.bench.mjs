@@ -1,15 +1,20 @@
-// The policy engine's cost per command: `evaluate` over the labelled corpus (every rule on), against the
+// The policy engine's cost per command: `evaluate` over the labelled corpora (every rule on), against the
 // regex denylist over the raw string that naive tools use (fast, and fooled by most of the corpus).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createPolicy } from "@hermes/core";
 import { formatMs, percentile } from "./measure.mjs";
 
-const corpus = fileURLToPath(new URL("../../packages/core/test/fixtures/policy-corpus.jsonl", import.meta.url));
-const commands = readFileSync(corpus, "utf8")
-  .split("\n")
-  .filter((line) => line.trim())
-  .map((line) => JSON.parse(line).command);
+// The shared corpus and the project's rows by class.
+const corpora = ["policy-corpus.jsonl", "policy-classes.jsonl"].map((name) =>
+  fileURLToPath(new URL(`../../packages/core/test/fixtures/${name}`, import.meta.url)),
+);
+const commands = corpora.flatMap((corpus) =>
+  readFileSync(corpus, "utf8")
+    .split("\n")
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line).command),
+);
 
 /** A denylist of the kind Hermes and others ship: patterns on the raw text. */
 const patterns = [
