@@ -2,7 +2,8 @@
  * Bash glob patterns as the analysis keeps them: wildcard characters that came from quotes or escapes are
  * escaped with a backslash (`escapeGlob`), so only the word's real wildcards match. Supports `*`, `?`,
  * `[...]` (with `!`/`^` and classes), `**` across directories (globstar), and extglob `?(…) *(…) +(…) @(…)
- * !(…)`. Used to ask whether a pattern can name a protected path.
+ * !(…)`. Used to ask whether a pattern can name a protected path: extglob, globstar and nocaseglob are taken as
+ * on, since an earlier command of the session may have set them.
  */
 
 /** Escapes the characters a pattern would otherwise treat as wildcards. */
@@ -36,11 +37,11 @@ export function globBase(pattern: string): string {
 
 const cache = new Map<string, RegExp>();
 
-/** Whether the pattern matches the path (a dot-file is matched only by a leading dot, as bash does). */
+/** Whether the pattern can match the path (a dot-file only by a leading dot, as bash does; any case). */
 export function globMatches(pattern: string, path: string): boolean {
   let regex = cache.get(pattern);
   if (!regex) {
-    regex = new RegExp(`^${translate(pattern)}$`);
+    regex = new RegExp(`^${translate(pattern)}$`, "i");
     if (cache.size > 500) cache.clear();
     cache.set(pattern, regex);
   }
