@@ -1,32 +1,13 @@
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { createPolicy, type PolicySettings } from "@hermes/core";
+import { createPolicy } from "@hermes/core";
 import { describe, expect, it } from "vitest";
-
-interface Row {
-  command: string;
-  rule: string;
-  expected: "allow" | "confirm" | "deny";
-  why: string;
-}
+import { ruleConfigs as configs, readPolicyRows } from "./fixtures/policy-rows.js";
 
 /**
  * The project's own labelled rows, by class of construct (`[hooks]`, `[arith]`, `[options]`, ...): attacks the
  * walk must see and benign commands it must let through, in the shared corpus's format. `floor` rows run under
  * no rule but the built-in floors.
  */
-const rows: Row[] = readFileSync(fileURLToPath(new URL("./fixtures/policy-classes.jsonl", import.meta.url)), "utf8")
-  .split("\n")
-  .filter((line) => line.trim())
-  .map((line) => JSON.parse(line) as Row);
-
-const configs: Record<string, PolicySettings> = {
-  floor: {},
-  rm_rf_root: { forbid: ["rm_rf_root"] },
-  chown_recursive: { forbid: ["chown_recursive"] },
-  "allowed_commands=[bash,python3,pytest]": { allowed_commands: ["bash", "python3", "pytest"], authorized_commands_only: true },
-  "sandbox_root=/tmp/sbx": { sandbox_root: "/tmp/sbx" },
-};
+const rows = readPolicyRows("policy-classes.jsonl");
 
 describe("the policy over the rows of each class (cwd /tmp/sbx, HOME /root)", () => {
   it("has a rule for every row, and both attacks and benign commands in every class", () => {

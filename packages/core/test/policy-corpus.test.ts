@@ -1,27 +1,8 @@
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { createPolicy, type PolicySettings } from "@hermes/core";
+import { createPolicy } from "@hermes/core";
 import { describe, expect, it } from "vitest";
+import { ruleConfigs as configs, readPolicyRows } from "./fixtures/policy-rows.js";
 
-interface Row {
-  command: string;
-  rule: string;
-  expected: "allow" | "confirm" | "deny";
-  why: string;
-}
-
-const rows: Row[] = readFileSync(fileURLToPath(new URL("./fixtures/policy-corpus.jsonl", import.meta.url)), "utf8")
-  .split("\n")
-  .filter((line) => line.trim())
-  .map((line) => JSON.parse(line) as Row);
-
-/** The rows' policies, one rule each (the built-in floors always apply too). */
-const configs: Record<string, PolicySettings> = {
-  rm_rf_root: { forbid: ["rm_rf_root"] },
-  chown_recursive: { forbid: ["chown_recursive"] },
-  "allowed_commands=[bash,python3,pytest]": { allowed_commands: ["bash", "python3", "pytest"], authorized_commands_only: true },
-  "sandbox_root=/tmp/sbx": { sandbox_root: "/tmp/sbx" },
-};
+const rows = readPolicyRows("policy-corpus.jsonl");
 
 /** The target's filesystem as the rows assume it: /tmp/sbx/link is a symlink to /etc. */
 const links: Record<string, string> = { "/tmp/sbx/link": "/etc" };

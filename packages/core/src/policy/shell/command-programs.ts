@@ -208,25 +208,6 @@ function gitRunsCommands(analysis: Analysis, subcommand: string | null, args: Ar
     runProgram(analysis, args.slice(1), { env: [...state.exported], via: ["git"], stdin: { kind: "none" } }, childState(state));
     return true;
   }
-  const parsed = options(args, {
-    values: [
-      "--exec",
-      "-x",
-      "--extcmd",
-      "-O",
-      "--open-files-in-pager",
-      "--tree-filter",
-      "--index-filter",
-      "--msg-filter",
-      "--commit-filter",
-      "--env-filter",
-      "--parent-filter",
-      "--tag-name-filter",
-      "--setup",
-      "-t",
-      "--tool",
-    ],
-  });
   const scripts: Record<string, string[]> = {
     rebase: ["--exec", "-x"],
     "filter-branch": [
@@ -242,6 +223,7 @@ function gitRunsCommands(analysis: Analysis, subcommand: string | null, args: Ar
     difftool: ["-x", "--extcmd"],
     grep: ["-O", "--open-files-in-pager"],
   };
+  const parsed = options(args, { values: [...Object.values(scripts).flat(), "-t", "--tool"] });
   const flags = scripts[subcommand ?? ""];
   if (!flags) return false;
   for (const flag of flags) for (const value of parsed.all.get(flag) ?? []) command(analysis, value, state, `git ${subcommand} ${flag}`);

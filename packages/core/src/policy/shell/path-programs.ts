@@ -122,6 +122,9 @@ const specs: Record<string, OptionSpec> = {
   },
 };
 
+/** The options through which curl writes a file. */
+const curlOutputs = ["-o", "--output", "-D", "--dump-header", "-c", "--cookie-jar", "--trace", "--trace-ascii", "--stderr", "--libcurl"];
+
 /** Programs whose effects on paths are modelled, by name. */
 export const models: Record<string, Model> = {
   rm: (analysis, args, state, program) => {
@@ -241,17 +244,8 @@ export const models: Record<string, Model> = {
   curl: (analysis, args, state, program) => {
     const parsed = options(args, {
       values: [
-        "-o",
-        "--output",
+        ...curlOutputs,
         "--output-dir",
-        "-D",
-        "--dump-header",
-        "-c",
-        "--cookie-jar",
-        "--trace",
-        "--trace-ascii",
-        "--stderr",
-        "--libcurl",
         "-K",
         "--config",
         "-d",
@@ -307,18 +301,7 @@ export const models: Record<string, Model> = {
     const directory = parsed.values.get("--output-dir");
     const inDirectory = (name: string | null) =>
       directory === undefined || name === null || name.startsWith("/") ? name : directory === null ? null : posix.join(directory, name);
-    for (const flag of [
-      "-o",
-      "--output",
-      "-D",
-      "--dump-header",
-      "-c",
-      "--cookie-jar",
-      "--trace",
-      "--trace-ascii",
-      "--stderr",
-      "--libcurl",
-    ]) {
+    for (const flag of curlOutputs) {
       for (const output of parsed.all.get(flag) ?? [])
         if (output !== "-") addPaths(analysis, state, program, "write", [inDirectory(output)]);
     }
