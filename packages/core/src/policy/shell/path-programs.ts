@@ -1,37 +1,16 @@
 import { posix } from "node:path";
+import { addPaths } from "./add-paths.js";
 import type { Analysis } from "./analyze-command.js";
-import { filterInput, remoteScript } from "./command-programs.js";
 import { runFind } from "./find-program.js";
-import { hasWildcard } from "./glob-match.js";
 import { type OptionSpec, options } from "./option-parser.js";
-import { childState, type ShellState } from "./shell-state.js";
+import { runRsync } from "./rsync-program.js";
+import type { ShellState } from "./shell-state.js";
+import { runTar } from "./tar-program.js";
 
 type Argv = Array<string | null>;
 
 /** How one program affects paths, from its arguments. */
 type Model = (analysis: Analysis, args: Argv, state: ShellState, program: string) => void;
-
-export function addPaths(
-  analysis: Analysis,
-  state: ShellState,
-  program: string,
-  operation: "write" | "delete" | "chown",
-  raws: Argv,
-  recursive = false,
-) {
-  for (const raw of raws) {
-    // An empty operand names nothing (the program only complains).
-    if (raw === "") continue;
-    analysis.path({
-      operation,
-      path: analysis.resolve(raw, state),
-      raw: raw ?? "(unknown)",
-      recursive,
-      glob: raw !== null && hasWildcard(raw),
-      program,
-    });
-  }
-}
 
 /** GNU coreutils' options, for abbreviations (`--recu`) and values. */
 const specs: Record<string, OptionSpec> = {
@@ -404,176 +383,4 @@ function addLink(
         ? posix.normalize(posix.join(posix.dirname(linkPath), target))
         : analysis.resolve(target, state);
   analysis.path({ operation: symbolic ? "symlink" : "hardlink", path: linkPath, raw: link ?? "(unknown)", target: targetPath, program });
-}
-
-/** A remote rsync operand: `host:path`, `user@host:path`, `rsync://...` (a `:` before any `/`). */
-const remoteOperand = /^(rsync:\/\/|[^/]*:)/;
-
-/**
- * rsync SRC... DST: DST is written; `--delete*` removes what is not in SRC from all of DST, and
- * `--remove-source-files` removes the sources; `-e`/`--rsh` runs a command to connect. Remote operands
- * change another host's paths.
- */
-function runRsync(analysis: Analysis, args: Argv, state: ShellState, program: string): void {
-  const parsed = options(args, {
-    values: [
-      "-e",
-      "--rsh",
-      "--rsync-path",
-      "--exclude",
-      "--include",
-      "--filter",
-      "-f",
-      "--exclude-from",
-      "--include-from",
-      "--files-from",
-      "--password-file",
-      "--log-file",
-      "--partial-dir",
-      "--temp-dir",
-      "-T",
-      "--backup-dir",
-      "--suffix",
-      "--chmod",
-      "--chown",
-      "--usermap",
-      "--groupmap",
-      "--bwlimit",
-      "--timeout",
-      "--port",
-      "--compare-dest",
-      "--copy-dest",
-      "--link-dest",
-      "-B",
-      "--block-size",
-      "--max-size",
-      "--min-size",
-      "--max-delete",
-      "--out-format",
-      "--info",
-      "--debug",
-      "-M",
-      "--remote-option",
-    ],
-  });
-  const rsh = parsed.values.get("-e") ?? parsed.values.get("--rsh");
-  if (rsh !== undefined) {
-    if (rsh === null) analysis.opaque("dynamic-script", "rsync -e runs a command only known at run time", { program });
-    else analysis.script(rsh, childState(state));
-  }
-  // `--rsync-path` is the command the remote host runs in place of rsync.
-  const remoteCommand = parsed.values.get("--rsync-path");
-  if (remoteCommand === null) analysis.opaque("dynamic-script", "rsync --rsync-path only known at run time", { program });
-  else if (remoteCommand !== undefined) remoteScript(analysis, remoteCommand, state);
-  const operands = parsed.operands;
-  const destination = operands.length > 1 ? (operands.at(-1) ?? null) : null;
-  const sources = operands.slice(0, -1);
-  const deletes = [...parsed.flags].some((flag) => flag.startsWith("--del"));
-  const place = (operand: string | null) =>
-    operand !== null && remoteOperand.test(operand)
-      ? { path: null as string | null, remote: true, raw: operand }
-      : { path: analysis.resolve(operand, state), remote: false, raw: operand ?? "(unknown)" };
-  if (operands.length > 1) {
-    const target = place(destination);
-    analysis.path({
-      operation: deletes ? "delete" : "write",
-      ...target,
-      recursive: deletes,
-      program,
-      ...(target.remote && { remote: true }),
-    });
-  }
-  if (parsed.flags.has("--remove-source-files")) {
-    for (const source of sources) {
-      const from = place(source);
-      analysis.path({ operation: "delete", ...from, recursive: true, program, ...(from.remote && { remote: true }) });
-    }
-  }
-}
-
-/**
- * tar: `--to-command`, `-I`/`--use-compress-program`, `--checkpoint-action=exec=`, `--info-script`/`-F`
- * run commands; `-c` writes the archive; `-x` extracts members whose paths only the archive knows.
- */
-function runTar(analysis: Analysis, rawArgs: Argv, state: ShellState, program: string): void {
-  // Old-style `tar czf FILE`: the first word is a bundle of options without the dash.
-  const args = rawArgs[0] && /^[A-Za-z]+$/.test(rawArgs[0]) ? [`-${rawArgs[0]}`, ...rawArgs.slice(1)] : rawArgs;
-  const parsed = options(args, {
-    values: [
-      "-f",
-      "--file",
-      "-C",
-      "--directory",
-      "-I",
-      "--use-compress-program",
-      "--to-command",
-      "--checkpoint-action",
-      "-F",
-      "--info-script",
-      "--new-volume-script",
-      "-T",
-      "--files-from",
-      "-X",
-      "--exclude-from",
-      "--exclude",
-      "--transform",
-      "--xform",
-      "-b",
-      "--blocking-factor",
-      "--owner",
-      "--group",
-      "--mode",
-      "--mtime",
-      "-N",
-      "--newer",
-      "--after-date",
-      "--checkpoint",
-      "-L",
-      "--tape-length",
-      "-V",
-      "--label",
-      "-H",
-      "--format",
-      "--rsh-command",
-    ],
-    long: [
-      "--extract",
-      "--get",
-      "--create",
-      "--append",
-      "--update",
-      "--list",
-      "--gzip",
-      "--bzip2",
-      "--xz",
-      "--zstd",
-      "--verbose",
-      "--keep-old-files",
-      "--overwrite",
-      "--absolute-names",
-    ],
-    aliases: { "-x": "--extract", "-c": "--create", "-r": "--append", "-u": "--update", "-t": "--list" },
-  });
-  for (const flag of ["-I", "--use-compress-program", "--to-command", "-F", "--info-script", "--new-volume-script", "--rsh-command"]) {
-    for (const value of parsed.all.get(flag) ?? []) {
-      if (value === null) analysis.opaque("dynamic-script", `tar ${flag} runs a command only known at run time`, { program });
-      else analysis.script(value, childState(state), filterInput);
-    }
-  }
-  for (const action of parsed.all.get("--checkpoint-action") ?? []) {
-    if (action === null) analysis.opaque("dynamic-script", "tar --checkpoint-action only known at run time", { program });
-    else if (action.startsWith("exec=")) analysis.script(action.slice(5), childState(state));
-  }
-  if (parsed.flags.has("--extract") || parsed.flags.has("--get")) {
-    analysis.opaque("archive", "tar extracts members whose paths are only known from the archive", { program });
-    return;
-  }
-  const file = parsed.values.get("-f") ?? parsed.values.get("--file");
-  if (
-    (parsed.flags.has("--create") || parsed.flags.has("--append") || parsed.flags.has("--update")) &&
-    file !== undefined &&
-    file !== "-"
-  ) {
-    addPaths(analysis, state, program, "write", [file]);
-  }
 }
