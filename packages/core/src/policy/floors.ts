@@ -51,7 +51,8 @@ const powerVerbs = new Set([
   "rescue",
   "soft-reboot",
 ]);
-const powerTarget = /^(poweroff|reboot|halt|kexec|shutdown|suspend|hibernate|hybrid-sleep|emergency|rescue|sleep|soft-reboot|runlevel[016])(\.target)?$/;
+const powerTarget =
+  /^(poweroff|reboot|halt|kexec|shutdown|suspend|hibernate|hybrid-sleep|emergency|rescue|sleep|soft-reboot|runlevel[016])(\.target)?$/;
 
 /**
  * The floor Hermes never lets through, by effect rather than by one spelling: writing a block device (dd,
