@@ -5,16 +5,17 @@ import {
   type Function as FunctionNode,
   type ParsedScript,
   parse,
-  type Redirection,
   type Statement,
   type Word,
 } from "unbash";
 import { walkArithmetic } from "./arithmetic.js";
 import { type CommandFacts, emptyFacts, type OpaqueKind, type PathFact } from "./command-facts.js";
+import { findStarts } from "./find-program.js";
 import { forkBombs } from "./fork-bombs.js";
+import { redirectedStdin, walkRedirections } from "./redirections.js";
 import { assign, childState, newState, type ShellState } from "./shell-state.js";
 import { arithmeticContext, evaluateWord, type Fields, type WordContext, walkPromptString } from "./shell-words.js";
-import { analyzeSimpleCommand, literalOutput, redirectedStdin, scriptOutput } from "./simple-command.js";
+import { analyzeSimpleCommand, literalOutput, scriptOutput } from "./simple-command.js";
 import { testExpression } from "./test-expressions.js";
 
 export { childState, type ShellState } from "./shell-state.js";
@@ -187,7 +188,7 @@ export class Analysis {
         analyzeSimpleCommand(this, node, state, stdin);
         return;
       case "Redirected":
-        this.redirections(node.redirects, state, literalOutput(node.command, this, state));
+        walkRedirections(this, node.redirects, state, literalOutput(node.command, this, state));
         this.command(node.command, state, redirectedStdin(node.redirects, stdin, this, state));
         return;
       case "Subshell":
@@ -277,6 +278,11 @@ export class Analysis {
     return evaluateWord(word, this.wordContext(state));
   }
 
+  /** A word's fields without recording what it runs: a second look at a word the walk visits anyway. */
+  value(word: Word, state: ShellState): Fields {
+    return evaluateWord(word, { ...this.wordContext(state), onScript: () => {}, onRisk: () => {} });
+  }
+
   wordContext(state: ShellState): WordContext {
     return {
       variables: state.variables,
@@ -318,48 +324,6 @@ export class Analysis {
     // Every function defined anywhere (a `bash -c` or an `eval` too), by name.
     if (forkBombs(new Map([...this.defined].map((definition) => [definition.name.value, definition])))) this.facts.forkBomb = true;
   }
-
-  /** Output redirections are writes; `/dev/tcp/...` is a connection; `N>&M` writes where fd M points. */
-  redirections(redirects: readonly Redirection[], state: ShellState, output: string | null = null): void {
-    for (const redirect of redirects) {
-      if (redirect.type === "HereString") {
-        if (redirect.target) this.word(redirect.target, state);
-        continue;
-      }
-      if (redirect.type === "HereDoc") {
-        // An unquoted here-document expands its body as double quotes do: what it substitutes runs.
-        if (!redirect.delimiter?.quoted) this.prompt(redirect.body.text, state);
-        continue;
-      }
-      if (!redirect.target) continue;
-      const substitution = redirect.target.parts?.length === 1 ? redirect.target.parts[0] : undefined;
-      if (substitution?.type === "ProcessSubstitution" && substitution.operator === ">") {
-        // `cmd > >(sh)`: the process reads what the command writes.
-        const fed: Stdin = { kind: "pipe", from: "the command", text: output };
-        this.parsed(substitution.script, substitution.text, state, fed);
-        continue;
-      }
-      const fields = this.word(redirect.target, state);
-      const raw = fields.known ? (fields.fields[0] ?? "") : null;
-      const writes = [">", ">>", ">|", "&>", "&>>", "<>"].includes(redirect.operator);
-      if (raw !== null && /^\/dev\/(tcp|udp)\//.test(raw)) {
-        this.facts.network.push(raw);
-        continue;
-      }
-      if (redirect.operator === ">&" || redirect.operator === "<&") {
-        if (raw !== null && /^\d+$/.test(raw)) {
-          const target = state.fds.get(Number(raw));
-          if (target !== undefined) this.path({ operation: "write", path: target, raw: `>&${raw}`, program: "bash" });
-          continue;
-        }
-        if (raw === "-") continue;
-      }
-      if (!writes && redirect.operator !== ">&") continue;
-      const path = raw === null ? null : this.resolve(raw, state);
-      if (path === "/dev/null" || path === "/dev/stdout" || path === "/dev/stderr") continue;
-      this.path({ operation: "write", path, raw: raw ?? redirect.target.text, program: "bash" });
-    }
-  }
 }
 
 function unknownPipe(from: string): Stdin {
@@ -369,24 +333,4 @@ function unknownPipe(from: string): Stdin {
 /** The program of a pipeline stage, for messages. */
 function pipeSource(node: CommandNode): string | null {
   return node.type === "Command" ? (node.name?.value ?? null) : null;
-}
-
-/** For a `find` stage: the trees whose entries it prints (its starting points), resolved; null when unknown. */
-function findStarts(node: CommandNode, analysis: Analysis, state: ShellState): string[] | null {
-  if (node.type !== "Command" || node.name?.value !== "find") return null;
-  const starts: string[] = [];
-  for (const argument of node.suffix) {
-    if (argument.type !== "Word") continue;
-    const fields = evaluateWord(argument, { ...analysis.wordContext(state), onScript: () => {}, onRisk: () => {} });
-    if (!fields.known) return null;
-    const [first = ""] = fields.fields;
-    if (/^-[HLPDO]/.test(first) && starts.length === 0) continue;
-    if (/^[-(!]/.test(first)) break;
-    for (const field of fields.fields) {
-      const path = analysis.resolve(field, state);
-      if (path === null) return null;
-      starts.push(path);
-    }
-  }
-  return starts.length > 0 ? starts : [analysis.resolve(".", state) ?? "."];
 }

@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import type { CommandNode } from "unbash";
 import type { Analysis } from "./analyze-command.js";
 import { fnmatchMatches } from "./glob-match.js";
 import { runProgram } from "./program-models.js";
@@ -124,4 +125,24 @@ function excludes(tests: Argv, start: string | null, analysis: Analysis, state: 
     if (test === "-mindepth" && Number(value) >= 1) return true;
   }
   return false;
+}
+
+/** For a `find` stage: the trees whose entries it prints (its starting points), resolved; null when unknown. */
+export function findStarts(node: CommandNode, analysis: Analysis, state: ShellState): string[] | null {
+  if (node.type !== "Command" || node.name?.value !== "find") return null;
+  const starts: string[] = [];
+  for (const argument of node.suffix) {
+    if (argument.type !== "Word") continue;
+    const fields = analysis.value(argument, state);
+    if (!fields.known) return null;
+    const [first = ""] = fields.fields;
+    if (/^-[HLPDO]/.test(first) && starts.length === 0) continue;
+    if (/^[-(!]/.test(first)) break;
+    for (const field of fields.fields) {
+      const path = analysis.resolve(field, state);
+      if (path === null) return null;
+      starts.push(path);
+    }
+  }
+  return starts.length > 0 ? starts : [analysis.resolve(".", state) ?? "."];
 }

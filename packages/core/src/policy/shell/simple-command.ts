@@ -2,9 +2,10 @@ import type { Assignment, Command, CommandNode, ParsedScript, Redirection, Word 
 import { type Analysis, limits, type Stdin, unknownValue } from "./analyze-command.js";
 import { walkArithmeticText } from "./arithmetic.js";
 import { runProgram } from "./program-models.js";
+import { redirectedStdin, walkRedirections } from "./redirections.js";
 import { assignmentHooks } from "./shell-hooks.js";
 import { assign, childState, type ShellState } from "./shell-state.js";
-import { arithmeticContext, evaluateWord, type ScriptOutput } from "./shell-words.js";
+import { arithmeticContext, type ScriptOutput } from "./shell-words.js";
 import { subscriptOf } from "./test-expressions.js";
 
 /**
@@ -25,7 +26,7 @@ export function analyzeSimpleCommand(analysis: Analysis, node: Command, state: S
       state.exported.add(item.name);
     }
   }
-  analysis.redirections(node.redirects, state, literalOutput(node, analysis, state));
+  walkRedirections(analysis, node.redirects, state, literalOutput(node, analysis, state));
   if (!node.name) return;
   const name = analysis.word(node.name, state);
   // `exec 3>/path` keeps fd 3 open on /path: a later `>&3` writes there.
@@ -177,25 +178,6 @@ function openDescriptors(analysis: Analysis, redirects: readonly Redirection[], 
   }
 }
 
-/** Stdin after the command's own `<<`, `<<<` and `<` redirections. */
-export function redirectedStdin(redirects: readonly Redirection[], stdin: Stdin, analysis: Analysis, state: ShellState): Stdin {
-  let input = stdin;
-  for (const redirect of redirects) {
-    if (redirect.type === "HereDoc") {
-      const literal = redirect.delimiter?.quoted || !/[$`\\]/.test(redirect.body.text);
-      input = { kind: "text", text: literal ? redirect.body.text : null };
-    } else if (redirect.type === "HereString") {
-      const fields = redirect.target
-        ? evaluateWord(redirect.target, { ...analysis.wordContext(state), onScript: () => {}, onRisk: () => {} })
-        : undefined;
-      input = { kind: "text", text: fields?.known ? `${fields.fields.join(" ")}\n` : null };
-    } else if (redirect.type === "Redirect" && redirect.operator === "<") {
-      input = { kind: "pipe", from: "a file", text: null };
-    }
-  }
-  return input;
-}
-
 /**
  * What a command writes, when literal: `echo a b` or `printf '%s\n' x` (escapes are not interpreted), `cat`
  * of its own here-document or here-string, and a `{ ...; }` or `( ... )` of such commands.
@@ -223,7 +205,7 @@ export function literalOutput(node: CommandNode, analysis: Analysis, state: Shel
       if (argument.type === "Redirect" || argument.type === "HereDoc" || argument.type === "HereString") continue;
       return null;
     }
-    const fields = evaluateWord(argument, { ...analysis.wordContext(state), onScript: () => {}, onRisk: () => {} });
+    const fields = analysis.value(argument, state);
     if (!fields.known) return null;
     words.push(...fields.fields);
   }
@@ -251,7 +233,7 @@ export function scriptOutput(script: ParsedScript | undefined, analysis: Analysi
   const words: string[] = [];
   for (const argument of node.suffix) {
     if (argument.type !== "Word") continue;
-    const fields = evaluateWord(argument, { ...analysis.wordContext(state), onScript: () => {}, onRisk: () => {} });
+    const fields = analysis.value(argument, state);
     if (!fields.known) return null;
     words.push(...fields.fields);
   }
