@@ -1,8 +1,7 @@
 import type { Analysis } from "./analyze-command.js";
 import { hasWildcard } from "./glob-match.js";
+import type { Argv } from "./program-model.js";
 import type { ShellState } from "./shell-state.js";
-
-type Argv = Array<string | null>;
 
 export function addPaths(
   analysis: Analysis,

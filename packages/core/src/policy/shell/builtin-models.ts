@@ -1,13 +1,13 @@
 import type { Analysis } from "./analyze-command.js";
 import { walkArithmeticText } from "./arithmetic.js";
 import { options } from "./option-parser.js";
+import type { Argv } from "./program-model.js";
 import { runProgram } from "./program-models.js";
 import { assignmentHooks, trapBuiltin } from "./shell-hooks.js";
 import { assign, childState, type ShellState, setCwd } from "./shell-state.js";
 import { arithmeticContext } from "./shell-words.js";
 import { subscriptOf } from "./test-expressions.js";
 
-type Argv = Array<string | null>;
 type Model = (analysis: Analysis, args: Argv, state: ShellState) => void;
 
 /** Stands for a value only known at run time inside an `export NAME=...` argument (see simple-command.ts). */

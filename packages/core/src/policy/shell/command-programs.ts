@@ -2,18 +2,16 @@ import type { Analysis, Stdin } from "./analyze-command.js";
 import { runGit } from "./git-program.js";
 import { filterInput, nestedCommand } from "./nested-command.js";
 import { options } from "./option-parser.js";
+import type { Argv, ProgramModel } from "./program-model.js";
 import { runSsh } from "./remote-programs.js";
 import { childState, type ShellState } from "./shell-state.js";
 import { runAwk, runSed } from "./text-programs.js";
-
-type Argv = Array<string | null>;
-type Model = (analysis: Analysis, args: Argv, state: ShellState, program: string, stdin: Stdin) => void;
 
 /**
  * Programs that run commands through their options or arguments: what they would run is analysed as a
  * script (or a program and its arguments), and what cannot be seen (a script file, a config file) is opaque.
  */
-export const commandPrograms: Record<string, Model> = {
+export const commandPrograms: Record<string, ProgramModel> = {
   git: runGit,
   ssh: (analysis, args, state) => runSsh(analysis, args, state, "ssh"),
   scp: (analysis, args, state) => runSsh(analysis, args, state, "scp"),

@@ -2,10 +2,9 @@ import { posix } from "node:path";
 import type { CommandNode } from "unbash";
 import type { Analysis } from "./analyze-command.js";
 import { fnmatchMatches } from "./glob-match.js";
+import type { Argv } from "./program-model.js";
 import { runProgram } from "./program-models.js";
 import type { ShellState } from "./shell-state.js";
-
-type Argv = Array<string | null>;
 
 /** Options before the starting points (`find -P /usr`); `-D` and `-O` take a value. */
 const leading = /^-(H|L|P|D|O\d*)$/;

@@ -1,10 +1,9 @@
 import type { Analysis } from "./analyze-command.js";
 import { nestedCommand } from "./nested-command.js";
 import { options } from "./option-parser.js";
+import type { Argv } from "./program-model.js";
 import { runProgram, unmodelled } from "./program-models.js";
 import { childState, type ShellState } from "./shell-state.js";
-
-type Argv = Array<string | null>;
 
 /** git configuration keys whose value git runs as a shell command (or, `core.hooksPath`, a directory of scripts). */
 const gitCommandKeys = [

@@ -1,4 +1,4 @@
-type Argv = Array<string | null>;
+import type { Argv } from "./program-model.js";
 
 export interface OptionSpec {
   /** Options that take a value: `-t`, `--target-directory`. */

@@ -3,6 +3,7 @@ import type { Analysis, Stdin } from "./analyze-command.js";
 import { builtins } from "./builtin-models.js";
 import { commandPrograms } from "./command-programs.js";
 import { models } from "./path-programs.js";
+import type { Argv } from "./program-model.js";
 import { environmentHooks } from "./shell-hooks.js";
 import { childState, type ShellState, setCwd } from "./shell-state.js";
 import { splitEnvString, unwrap } from "./wrappers.js";
@@ -12,8 +13,6 @@ export interface RunContext {
   via: string[];
   stdin: Stdin;
 }
-
-type Argv = Array<string | null>;
 
 const shells = new Set(["bash", "sh", "dash", "zsh", "ksh", "ksh93", "ash", "mksh", "yash", "posh", "fish", "csh", "tcsh", "busybox-sh"]);
 /** Interpreters and the options that take inline code. */
@@ -105,14 +104,9 @@ export function runProgram(analysis: Analysis, argv: Argv, context: RunContext, 
     builtin(analysis, args, state);
     return;
   }
-  const runner = commandPrograms[program];
-  if (runner) {
-    runner(analysis, args, state, program, context.stdin);
-    return;
-  }
-  const model = models[program];
+  const model = commandPrograms[program] ?? models[program];
   if (model) {
-    model(analysis, args, state, program);
+    model(analysis, args, state, program, context.stdin);
     return;
   }
   if (powerPrograms.has(program) || stateBuiltins.has(program) || readOnly.has(program)) return;

@@ -1,8 +1,7 @@
 import { Analysis } from "./analyze-command.js";
 import { nestedCommand } from "./nested-command.js";
+import type { Argv } from "./program-model.js";
 import { childState, type ShellState } from "./shell-state.js";
-
-type Argv = Array<string | null>;
 
 /** ssh's options that run local commands; `-F` names a config file that may hold them. */
 export function runSsh(analysis: Analysis, args: Argv, state: ShellState, program: string): void {

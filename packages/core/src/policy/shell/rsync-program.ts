@@ -1,9 +1,8 @@
 import type { Analysis } from "./analyze-command.js";
 import { options } from "./option-parser.js";
+import type { Argv } from "./program-model.js";
 import { remoteScript } from "./remote-programs.js";
 import { childState, type ShellState } from "./shell-state.js";
-
-type Argv = Array<string | null>;
 
 /** A remote rsync operand: `host:path`, `user@host:path`, `rsync://...` (a `:` before any `/`). */
 const remoteOperand = /^(rsync:\/\/|[^/]*:)/;

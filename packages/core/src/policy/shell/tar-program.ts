@@ -2,9 +2,8 @@ import { addPaths } from "./add-paths.js";
 import type { Analysis } from "./analyze-command.js";
 import { filterInput } from "./nested-command.js";
 import { options } from "./option-parser.js";
+import type { Argv } from "./program-model.js";
 import { childState, type ShellState } from "./shell-state.js";
-
-type Argv = Array<string | null>;
 
 /**
  * tar: `--to-command`, `-I`/`--use-compress-program`, `--checkpoint-action=exec=`, `--info-script`/`-F`

@@ -1,9 +1,8 @@
 import type { Analysis } from "./analyze-command.js";
 import { filterInput } from "./nested-command.js";
 import { options } from "./option-parser.js";
+import type { Argv } from "./program-model.js";
 import { childState, type ShellState } from "./shell-state.js";
-
-type Argv = Array<string | null>;
 
 /**
  * `sed`: its script's `e` command and `s///e` flag run shell commands, `w`/`W` and `s///w` write files,

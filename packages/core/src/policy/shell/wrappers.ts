@@ -1,4 +1,4 @@
-type Argv = Array<string | null>;
+import type { Argv } from "./program-model.js";
 
 export interface Unwrapped {
   /** The program it runs and that program's arguments (empty: it runs nothing). */
