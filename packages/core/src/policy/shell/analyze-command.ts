@@ -8,17 +8,13 @@ import {
   type Statement,
   type Word,
 } from "unbash";
-import { walkArithmetic } from "./arithmetic.js";
 import { type CommandFacts, emptyFacts, type OpaqueKind, type PathFact } from "./command-facts.js";
+import { walkCompoundCommand } from "./compound-command.js";
 import { findStarts } from "./find-program.js";
 import { forkBombs } from "./fork-bombs.js";
-import { redirectedStdin, walkRedirections } from "./redirections.js";
 import { assign, childState, newState, type ShellState } from "./shell-state.js";
-import { arithmeticContext, evaluateWord, type Fields, type WordContext, walkPromptString } from "./shell-words.js";
+import { evaluateWord, type Fields, type WordContext, walkPromptString } from "./shell-words.js";
 import { analyzeSimpleCommand, literalOutput, scriptOutput } from "./simple-command.js";
-import { testExpression } from "./test-expressions.js";
-
-export { childState, type ShellState } from "./shell-state.js";
 
 export interface AnalysisOptions {
   /** The working directory the command starts in. */
@@ -68,7 +64,7 @@ export class Analysis {
   /** Function calls being walked, for the depth bound (a function's body runs in its caller's state). */
   callDepth = 0;
   /** Functions defined, and those a call walked: the rest are walked once at the end (a later call may run them). */
-  private readonly defined = new Set<FunctionNode>();
+  readonly defined = new Set<FunctionNode>();
   readonly called = new Set<FunctionNode>();
   /** Functions whose body is being walked now. */
   readonly active = new Set<FunctionNode>();
@@ -183,94 +179,8 @@ export class Analysis {
       if (this.walked === limits.commands + 1) this.opaque("unparsable", `the command expands to over ${limits.commands} commands`);
       return;
     }
-    switch (node.type) {
-      case "Command":
-        analyzeSimpleCommand(this, node, state, stdin);
-        return;
-      case "Redirected":
-        walkRedirections(this, node.redirects, state, literalOutput(node.command, this, state));
-        this.command(node.command, state, redirectedStdin(node.redirects, stdin, this, state));
-        return;
-      case "Subshell":
-      case "BraceGroup":
-        this.list(node.body, node.type === "Subshell" ? childState(state) : state, stdin);
-        return;
-      case "If":
-        this.list(node.clause, state);
-        this.list(node.then, state);
-        for (const elif of node.elif) {
-          this.list(elif.clause, state);
-          this.list(elif.then, state);
-        }
-        if (node.else) this.list(node.else, state);
-        return;
-      case "While":
-        this.list(node.clause, state);
-        this.list(node.body, state);
-        return;
-      case "For":
-      case "Select":
-        this.loop(node.name.value, node.wordlist, node.body, state);
-        return;
-      case "ArithmeticFor":
-        for (const expression of [node.initialize, node.test, node.update]) this.arithmetic(expression, state);
-        // The loop's variables are assigned by arithmetic: numbers.
-        this.list(node.body, state);
-        return;
-      case "ArithmeticCommand":
-        this.arithmetic(node.expression, state);
-        return;
-      case "Case":
-        this.word(node.word, state);
-        for (const item of node.items) {
-          for (const pattern of item.pattern) this.word(pattern, state);
-          this.list(item.body, state);
-        }
-        return;
-      case "Function":
-        state.functions.set(node.name.value, node);
-        this.defined.add(node);
-        return;
-      case "Coproc":
-        // A coprocess reads what the script writes to ${COPROC[1]}: not known here.
-        if (node.body.type === "CompoundList") this.list(node.body, childState(state), unknownPipe("the script"));
-        else this.command(node.body, childState(state), unknownPipe("the script"));
-        return;
-      case "TestCommand":
-        testExpression(this, node.expression, state);
-        return;
-      default:
-        this.opaque("unparsable", `a construct the analysis does not know (${(node as { type: string }).type})`);
-    }
-  }
-
-  /** Arithmetic bash evaluates: nested scripts are analysed, unknown values are code only known at run time. */
-  arithmetic(expression: Parameters<typeof walkArithmetic>[0], state: ShellState): void {
-    walkArithmetic(expression, arithmeticContext(this.wordContext(state)));
-    if (expression?.type === "ArithmeticBinary" && expression.operator.endsWith("=") && expression.left.type === "ArithmeticWord") {
-      assign(state, expression.left.value, null, { integer: true });
-    }
-  }
-
-  /** A `for` over a literal list runs its body once per value (bounded); otherwise with the variable unknown. */
-  private loop(name: string, wordlist: readonly Word[] | undefined, body: CompoundList, state: ShellState): void {
-    const values: string[] = [];
-    let known = wordlist !== undefined;
-    for (const word of wordlist ?? []) {
-      const fields = this.word(word, state);
-      if (fields.known) values.push(...fields.fields);
-      else known = false;
-    }
-    if (!known || values.length === 0 || values.length > limits.loopValues) {
-      assign(state, name, null);
-      this.list(body, state);
-      return;
-    }
-    // Each value in turn, in the shell's own state (a `cd` in the body carries on).
-    for (const value of values) {
-      assign(state, name, [value]);
-      this.list(body, state);
-    }
+    if (node.type === "Command") analyzeSimpleCommand(this, node, state, stdin);
+    else walkCompoundCommand(this, node, state, stdin);
   }
 
   /** A word's fields; scripts anywhere inside it are analysed as they would run. */
@@ -326,7 +236,8 @@ export class Analysis {
   }
 }
 
-function unknownPipe(from: string): Stdin {
+/** Stdin fed by something whose output is not known (a coprocess's writer, the command before `>(...)`). */
+export function unknownPipe(from: string): Stdin {
   return { kind: "pipe", from, text: null };
 }
 
