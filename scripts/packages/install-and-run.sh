@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Installs the packages as a user would get them and runs the examples from there:
+#   1. builds, then packs every package under packages/ with `pnpm pack` (workspace: ranges become versions);
+#   2. creates a fresh project in a temporary directory outside the repository and `npm install`s all the
+#      tarballs into it with plain npm (no pnpm, no workspace, no link back to the repository);
+#   3. runs there examples/quickstart/index.mjs (local backend), the installed `hermes-env` CLI, and
+#      examples/docker/index.mjs (docker backend, image $HERMES_DOCKER_IMAGE, default hermes-test:bash).
+# HERMES_SKIP_DOCKER=1 skips the docker example (a machine without a Docker engine). Temporary directories
+# are removed on exit. Usage: bash scripts/packages/install-and-run.sh
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+image="${HERMES_DOCKER_IMAGE:-hermes-test:bash}"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/hermes-packed-XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+case "$work/" in "$root"/*)
+  echo "the temporary project must be outside the repository, got $work" >&2
+  exit 1
+  ;;
+esac
+tarballs="$work/tarballs"
+project="$work/project"
+mkdir -p "$tarballs" "$project"
+# Usage records and audit logs of the examples go to the temporary directory, not ~/.hermes.
+export HERMES_HOME="$work/hermes-home"
+
+started_all=$(date +%s%N)
+started=$started_all
+timing() {
+  local now
+  now=$(date +%s%N)
+  printf '   [%s: %d ms]\n' "$1" $(((now - started) / 1000000))
+  started=$now
+}
+
+echo "== build and pack"
+(cd "$root" && pnpm exec tsc -b)
+for dir in "$root"/packages/*/; do
+  (cd "$dir" && pnpm pack --pack-destination "$tarballs" >/dev/null)
+done
+ls "$tarballs"
+timing "build and pack"
+
+echo "== npm install of the tarballs into $project"
+cd "$project"
+cat >package.json <<'EOF'
+{ "name": "hermes-packed-install", "version": "0.0.0", "private": true, "type": "module" }
+EOF
+npm install --no-audit --no-fund --prefer-offline --loglevel=error "$tarballs"/*.tgz
+# The packages must be real copies in this project, not links into the workspace.
+if [[ -n "$(find node_modules/@hermes -mindepth 1 -maxdepth 1 -type l)" ]]; then
+  echo "node_modules/@hermes holds symlinks: $(find node_modules/@hermes -mindepth 1 -maxdepth 1 -type l)" >&2
+  exit 1
+fi
+resolved="$(node --input-type=module -e 'console.log(import.meta.resolve("@hermes/core"))')"
+if [[ "$resolved" != "file://$project/node_modules/"* ]]; then
+  echo "@hermes/core resolves to $resolved, not to this project's node_modules" >&2
+  exit 1
+fi
+npm ls --depth=0 --loglevel=error
+timing "npm install"
+
+echo "== quickstart (examples/quickstart/index.mjs, local backend)"
+cp "$root/examples/quickstart/index.mjs" quickstart.mjs
+node quickstart.mjs
+timing "quickstart"
+
+echo "== the installed CLI"
+output="$(./node_modules/.bin/hermes-env exec -- echo hello from the installed cli)"
+echo "   $output"
+[[ "$output" == "hello from the installed cli" ]]
+timing "hermes-env exec"
+
+if [[ "${HERMES_SKIP_DOCKER:-}" == 1 ]]; then
+  echo "== docker example skipped (HERMES_SKIP_DOCKER=1)"
+else
+  echo "== docker example (examples/docker/index.mjs, image $image)"
+  cp "$root/examples/docker/index.mjs" docker.mjs
+  status=0
+  HERMES_DOCKER_IMAGE="$image" node docker.mjs || status=$?
+  if ((status != 0)); then
+    echo "the docker example failed with exit status $status" >&2
+    exit "$status"
+  fi
+  timing "docker example"
+fi
+
+started=$started_all
+timing "install-and-run, in all"
