@@ -1,20 +1,17 @@
-import { randomBytes } from "node:crypto";
 import {
   type Backend,
   type BackendContext,
   type BackendInstance,
   BackendUnavailableError,
-  type Capabilities,
   ConfigError,
   type ConfigIssue,
-  ControlShell,
   type DockerBackendOptions,
   HermesError,
   type ProcessSpec,
   type RawProcess,
+  ShellFiles,
 } from "@hermes/core";
 import type Docker from "dockerode";
-import { collectOutput } from "./collect-output.js";
 import { addableCapabilities, bindSpec, containerSpec, dockerDefaults, tmpfsPathsOf } from "./container-spec.js";
 import { connectEngine } from "./docker-connection.js";
 import { engineUnavailable, provideContainer } from "./docker-container.js";
@@ -22,7 +19,6 @@ import { DockerFiles } from "./docker-files.js";
 import { startDockerProcess } from "./docker-process.js";
 import { describeEngineError } from "./engine-errors.js";
 import { ensureImage } from "./ensure-image.js";
-import { ExecFiles } from "./exec-files.js";
 import { reapContainers } from "./reap-containers.js";
 
 export type { DockerBackendOptions } from "@hermes/core";
@@ -37,21 +33,9 @@ const healthTimeoutMs = 5_000;
  */
 export function docker(options: DockerBackendOptions = {}): Backend {
   checkOptions(options);
-  const capabilities: Capabilities = {
-    persistentSession: true,
-    stdin: true,
-    pty: false,
-    background: true,
-    snapshot: false,
-    hibernate: false,
-    gpu: false,
-    fileAccess: true,
-    isolation: "container",
-    network: options.network === "none" ? "none" : "private",
-  };
   return {
     type: "docker",
-    capabilities,
+    capabilities: { isolation: "container", network: options.network === "none" ? "none" : "private" },
     create: (context) => createDockerInstance(options, context),
     health: () => engineHealth(connectEngine(options.host)),
     reap: (reapOptions) => reapContainers(connectEngine(options.host), reapOptions),
@@ -100,31 +84,15 @@ async function instanceOn(
   container: Docker.Container,
   { options, context, persistent, name }: InstanceParameters,
 ): Promise<BackendInstance> {
-  const processContext = {
-    container,
-    backendName: context.backendName,
-    newTag: () => randomBytes(8).toString("hex"),
-    signal: async (tag: string, signal: NodeJS.Signals) => {
-      await control.signalTagged(tag, signal);
-    },
-  };
   const start = (spec: ProcessSpec): Promise<RawProcess> =>
-    startDockerProcess(processContext, spec).catch((error: unknown) => {
+    startDockerProcess({ container, backendName: context.backendName }, spec).catch((error: unknown) => {
       throw engineUnavailable(context.backendName, error);
     });
-  const run = async (argv: string[], stdin?: Uint8Array) =>
-    collectOutput(await start({ argv, stdin: stdin === undefined ? "ignore" : "pipe" }), stdin);
-  // Started now, before any command: it must exist when a fork bomb has taken every PID the limit allows.
-  const control = new ControlShell(() => start({ argv: [bashPath, "--noprofile", "--norc", "-s"], stdin: "pipe" }));
-  await control.warm();
   return {
     defaultCwd: options.cwd ?? dockerDefaults.cwd,
-    bashPath,
     start,
-    killTagged: (selector, kill) => control.killTagged(selector, kill),
-    files: new DockerFiles(container, new ExecFiles(run, bashPath), tmpfsPathsOf(options), context.warn),
+    files: new DockerFiles(container, new ShellFiles(start), tmpfsPathsOf(options), context.warn),
     dispose: async () => {
-      control.close();
       if (persistent) await container.stop({ t: 2 }).catch(() => {});
       else
         await container.remove({ force: true, v: true }).catch((error: unknown) => {

@@ -8,6 +8,7 @@ import {
   type FileStat,
   FileSystemError,
   type FileSystemErrorReason,
+  type ShellFiles,
   uploadSource,
 } from "@hermes/core";
 import type Docker from "dockerode";
@@ -15,19 +16,18 @@ import tar from "tar-stream";
 import { addEntry, extractFolder, packFolder } from "./archive-folders.js";
 import { type ContainerPathStat, fileTypeOf, parsePathStatHeader, unixPermissions } from "./container-path-stat.js";
 import { describeEngineError, hasStatus } from "./engine-errors.js";
-import type { ExecFiles } from "./exec-files.js";
 
 /**
  * The file primitives through the engine's archive API: reads and listings are tar streams out of the
  * container, writes and mkdirs a tar stream in, stat a HEAD request. The archive API cannot see into
  * tmpfs mounts (it works on the directory under the mount), so paths there, directly or through a
- * symlink, go through programs in the container instead (ExecFiles), as do deletes, which have no
+ * symlink, go through programs in the container instead (core's ShellFiles), as do deletes, which have no
  * archive form.
  */
 export class DockerFiles implements FilePrimitives {
   constructor(
     private readonly container: Docker.Container,
-    private readonly viaPrograms: ExecFiles,
+    private readonly viaPrograms: ShellFiles,
     private readonly tmpfsPaths: readonly string[],
     private readonly warn: (code: string, message: string) => void,
   ) {}

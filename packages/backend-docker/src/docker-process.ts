@@ -1,5 +1,5 @@
-import { PassThrough, type Readable, Writable } from "node:stream";
-import { BackendUnavailableError, type ProcessExit, type ProcessSpec, processTagVariable, type RawProcess } from "@hermes/core";
+import { PassThrough, type Readable, type Writable } from "node:stream";
+import { BackendUnavailableError, type ProcessExit, type ProcessSpec, type RawProcess } from "@hermes/core";
 import type Docker from "dockerode";
 import { describeEngineError } from "./engine-errors.js";
 import { demuxFrames } from "./frame-demuxer.js";
@@ -10,33 +10,25 @@ const exitReportMs = 5_000;
 export interface DockerProcessContext {
   container: Docker.Container;
   backendName: string;
-  /** Runs `kill -SIGNAL` on the process (by its tag) through another exec. */
-  signal(processTag: string, signal: NodeJS.Signals): Promise<void>;
-  newTag(): string;
 }
 
 /**
  * A process in the container through one attached exec: its stdin, stdout and stderr are one hijacked
  * connection to the engine, so a session shell started here takes every later command as a round trip.
+ * The engine cannot signal an exec, so there is no `kill`: core signals the process by its tag.
  */
 export async function startDockerProcess(context: DockerProcessContext, spec: ProcessSpec): Promise<RawProcess> {
-  const tag = context.newTag();
-  const env = { ...spec.env, [processTagVariable]: tag };
   const exec = await context.container.exec({
     Cmd: [...spec.argv],
     AttachStdin: spec.stdin === "pipe",
     AttachStdout: true,
     AttachStderr: true,
     Tty: false,
-    Env: Object.entries(env).map(([name, value]) => `${name}=${value}`),
+    Env: Object.entries(spec.env ?? {}).map(([name, value]) => `${name}=${value}`),
     ...(spec.cwd !== undefined && { WorkingDir: spec.cwd }),
   });
-  const socket = (await exec.start({ hijack: true, stdin: spec.stdin === "pipe" })) as unknown as Readable & {
-    write(chunk: Uint8Array, callback?: (error?: Error | null) => void): boolean;
-    end(): void;
-    ref?(): void;
-    unref?(): void;
-  };
+  const socket = (await exec.start({ hijack: true, stdin: spec.stdin === "pipe" })) as unknown as Readable &
+    Writable & { ref?(): void; unref?(): void };
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   demuxFrames(socket, stdout, stderr);
@@ -64,28 +56,12 @@ export async function startDockerProcess(context: DockerProcessContext, spec: Pr
       };
     }
   });
-  const stdin =
-    spec.stdin === "pipe"
-      ? new Writable({
-          write: (chunk: Buffer, _encoding, callback) => {
-            socket.write(chunk, (error) => callback(error ?? null));
-          },
-          // Half-closes the connection: the engine then closes the process's stdin and keeps its output flowing.
-          final: (callback) => {
-            socket.end();
-            callback();
-          },
-        })
-      : null;
   return {
-    pid: undefined,
-    stdin,
+    // Ending it half-closes the connection: the engine closes the process's stdin and keeps its output flowing.
+    stdin: spec.stdin === "pipe" ? socket : null,
     stdout,
     stderr,
-    exited,
-    kill: (signal) => {
-      void context.signal(tag, signal).catch(() => {});
-    },
+    wait: () => exited,
     unref: () => socket.unref?.(),
     ref: () => socket.ref?.(),
   };

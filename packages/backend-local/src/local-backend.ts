@@ -5,13 +5,9 @@ import {
   type Backend,
   type BackendInstance,
   BackendUnavailableError,
-  type Capabilities,
   ConfigError,
-  type KillOptions,
-  killTaggedScript,
   type LocalBackendOptions,
-  ownerVariable,
-  type ProcessSelector,
+  runProgram,
 } from "@hermes/core";
 import { confinedArgv, confinedTemporaryDirectory } from "./bubblewrap.js";
 import { hostEnvironment } from "./host-environment.js";
@@ -21,19 +17,6 @@ import { reapProcesses } from "./reap-processes.js";
 
 export type { LocalBackendOptions } from "@hermes/core";
 
-const capabilities: Capabilities = {
-  persistentSession: true,
-  stdin: true,
-  pty: false,
-  background: true,
-  snapshot: false,
-  hibernate: false,
-  gpu: false,
-  fileAccess: true,
-  isolation: "none",
-  network: "host",
-};
-
 /**
  * Commands on this machine, as this user: no isolation. `sandboxRoot` sets the working area and confines
  * the files API to it; `maxMemoryMb` limits each command process. Does no I/O until an environment starts.
@@ -42,27 +25,16 @@ export function local(options: LocalBackendOptions = {}): Backend {
   checkOptions(options);
   return {
     type: "local",
-    capabilities,
-    create: (context) => createLocalInstance(options, context.labels["hermes.owner"]),
-    health: async () => {
-      const probe = await startLocalProcess(
-        { argv: [options.bashPath ?? "bash", "-c", "exit 0"], stdin: "ignore" },
-        process.env as Record<string, string>,
-      ).catch((error: Error) => error);
-      if (probe instanceof Error) return { ok: false, reason: `cannot run bash: ${probe.message}` };
-      const exit = await probe.exited;
-      return exit.code === 0 ? { ok: true } : { ok: false, reason: `bash exited with ${exit.code ?? exit.signal}` };
-    },
+    capabilities: { isolation: "none", network: "host" },
+    create: () => createLocalInstance(options),
     reap: reapProcesses,
   };
 }
 
-async function createLocalInstance(options: LocalBackendOptions, owner: string | undefined): Promise<BackendInstance> {
+async function createLocalInstance(options: LocalBackendOptions): Promise<BackendInstance> {
   const sandboxRoot = options.sandboxRoot === undefined ? undefined : await prepareSandboxRoot(expandHome(options.sandboxRoot));
   const defaultCwd = await resolveCwd(options, sandboxRoot);
-  // Every process inherits its owner's label, so a reaper can find what a crashed owner left behind.
-  const environment: Record<string, string> = { ...hostEnvironment(process.env, options), ...(owner && { [ownerVariable]: owner }) };
-  const bashPath = options.bashPath ?? "bash";
+  const environment: Record<string, string> = hostEnvironment(process.env, options);
   const confined = options.confinement === "bubblewrap" ? (sandboxRoot as string) : undefined;
   if (confined !== undefined) {
     const temporary = confinedTemporaryDirectory(confined);
@@ -77,10 +49,9 @@ async function createLocalInstance(options: LocalBackendOptions, owner: string |
     );
   return {
     defaultCwd,
-    bashPath,
+    ...(options.bashPath !== undefined && { bashPath: options.bashPath }),
     shellPrelude: shellPrelude(options),
     start,
-    killTagged: (selector: ProcessSelector, kill: KillOptions) => killTagged(start, bashPath, selector, kill),
     files: new LocalFiles(sandboxRoot),
     dispose: async () => {},
   };
@@ -102,14 +73,8 @@ function shellPrelude(options: LocalBackendOptions): string {
 
 /** Runs `true` confined once, so a missing or unusable bwrap fails the start with a reason, not every command. */
 async function checkBubblewrap(root: string, network: "host" | "none", environment: Record<string, string>): Promise<void> {
-  const failure = await startLocalProcess({ argv: confinedArgv(["true"], root, network), stdin: "ignore" }, environment).then(
-    async (probe) => {
-      const stderr: Buffer[] = [];
-      probe.stdout.resume();
-      probe.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-      const exit = await probe.exited;
-      return exit.code === 0 ? undefined : Buffer.concat(stderr).toString("utf8").trim() || `bwrap exited with ${exit.code ?? exit.signal}`;
-    },
+  const failure = await runProgram((spec) => startLocalProcess(spec, environment), confinedArgv(["true"], root, network)).then(
+    (probe) => (probe.code === 0 ? undefined : probe.stderr.trim() || `bwrap exited with ${probe.code}`),
     (error: Error) => error.message,
   );
   if (failure !== undefined) {
@@ -119,23 +84,6 @@ async function checkBubblewrap(root: string, network: "host" | "none", environme
       retryable: false,
     });
   }
-}
-
-/** Runs core's kill program in a fresh bash that carries no tag of its own. */
-async function killTagged(
-  start: BackendInstance["start"],
-  bashPath: string,
-  selector: ProcessSelector,
-  options: KillOptions,
-): Promise<number> {
-  const process = await start({ argv: [bashPath, ...killTaggedScript(selector, options)], stdin: "ignore" });
-  let output = "";
-  process.stdout.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  process.stderr.resume();
-  await process.exited;
-  return Number.parseInt(output.trim(), 10) || 0;
 }
 
 async function prepareSandboxRoot(path: string): Promise<string> {

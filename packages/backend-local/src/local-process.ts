@@ -54,7 +54,7 @@ export async function startLocalProcess(spec: ProcessSpec, baseEnvironment: Read
     stdin: stdin as Writable | null,
     stdout,
     stderr,
-    exited,
+    wait: () => exited,
     kill: (signal) => {
       child.kill(signal);
     },

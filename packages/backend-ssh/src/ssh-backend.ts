@@ -1,24 +1,21 @@
-import { randomBytes } from "node:crypto";
 import {
   type Backend,
   type BackendContext,
   type BackendInstance,
-  type Capabilities,
   ConfigError,
-  ControlShell,
   type ProcessSpec,
   type RawProcess,
+  reapOwnedProcesses,
+  ShellFiles,
   type SshBackendOptions,
 } from "@hermes/core";
+import type { SFTPWrapper } from "ssh2";
 import { connectionSettings, defaults } from "./connection-settings.js";
-import { reapRemoteProcesses } from "./reap-remote-processes.js";
 import { SshConnection } from "./ssh-connection.js";
 import { SshFiles } from "./ssh-files.js";
 import { startSshProcess } from "./ssh-process.js";
 
 export type { SshBackendOptions } from "@hermes/core";
-
-const bashPath = "bash";
 
 /**
  * Commands on a remote host over one SSH connection (ssh2): host keys verified against known_hosts, a
@@ -27,21 +24,9 @@ const bashPath = "bash";
  */
 export function ssh(options: SshBackendOptions = {}): Backend {
   checkOptions(options);
-  const capabilities: Capabilities = {
-    persistentSession: options.persistentShell ?? true,
-    stdin: true,
-    pty: false,
-    background: true,
-    snapshot: false,
-    hibernate: false,
-    gpu: false,
-    fileAccess: true,
-    isolation: "remote-host",
-    network: "host",
-  };
   return {
     type: "ssh",
-    capabilities,
+    capabilities: { persistentSession: options.persistentShell ?? true, isolation: "remote-host", network: "host" },
     create: (context) => createSshInstance(options, context),
     health: async () => {
       let connection: SshConnection | undefined;
@@ -57,8 +42,11 @@ export function ssh(options: SshBackendOptions = {}): Backend {
     },
     reap: async (reapOptions) => {
       const connection = new SshConnection(await connectionSettings(options, "ssh"));
+      const start = (spec: ProcessSpec) => startSshProcess(connection, "ssh", spec);
       try {
-        return await reapRemoteProcesses(connection, options.host ?? "?", reapOptions);
+        const describe = (pid: string, environmentId: string) =>
+          `ssh process ${pid} on ${options.host ?? "?"} (environment ${environmentId})`;
+        return await connection.during(() => reapOwnedProcesses(start, describe, reapOptions));
       } finally {
         connection.close();
       }
@@ -77,58 +65,39 @@ async function createSshInstance(options: SshBackendOptions, context: BackendCon
 }
 
 async function instanceOn(connection: SshConnection, options: SshBackendOptions, context: BackendContext): Promise<BackendInstance> {
-  const sftp = await connection.sftp();
-  const home = await new Promise<string>((resolve, reject) => sftp.realpath(".", (error, path) => (error ? reject(error) : resolve(path))));
-  const processContext = {
-    connection,
-    backendName: context.backendName,
-    owner: context.labels["hermes.owner"],
-    newTag: () => randomBytes(8).toString("hex"),
-    signal: async (tag: string, signal: NodeJS.Signals) => {
-      await control.signalTagged(tag, signal);
-    },
-  };
-  const start = (spec: ProcessSpec): Promise<RawProcess> => startSshProcess(processContext, spec);
-  const control = new ControlShell(() => start({ argv: [bashPath, "--noprofile", "--norc", "-s"], stdin: "pipe" }));
-  await control.warm();
+  const home = await realpath(await connection.sftp(), ".");
+  const start = (spec: ProcessSpec): Promise<RawProcess> => startSshProcess(connection, context.backendName, spec);
   const keepaliveMs = options.keepaliveMs ?? defaults.keepaliveMs;
-  const keepalive = setInterval(() => keepConnectionAlive(connection, control, keepaliveMs), keepaliveMs).unref();
-  const runRemote = async (argv: string[]) => {
-    const process = await start({ argv, stdin: "ignore" });
-    const stderr: Buffer[] = [];
-    process.stdout.resume();
-    process.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    const exit = await process.exited;
-    if (exit.error) throw exit.error;
-    return { code: exit.code, stderr: Buffer.concat(stderr).toString("utf8") };
-  };
+  const keepalive = setInterval(() => keepConnectionAlive(connection, keepaliveMs), keepaliveMs).unref();
   return {
     defaultCwd: remoteCwd(options.cwd, home),
-    bashPath,
     start,
-    killTagged: (selector, kill) => control.killTagged(selector, kill),
-    files: new SshFiles(connection, runRemote),
+    files: new SshFiles(connection, new ShellFiles(start)),
     // The remote working folder stays, as a server's user expects; only the connection goes.
     dispose: async () => {
       clearInterval(keepalive);
-      control.close();
       connection.close();
     },
   };
 }
 
 /**
- * A round trip through the control shell; no answer within two intervals means the network path is gone
+ * A round trip on the open SFTP session; no answer within two intervals means the network path is gone
  * without a word (no FIN, no RST), so the connection is cut: calls in flight fail and the next reconnects.
  * (ssh2's own keepalive timer is not used: it would keep Node running.)
  */
-function keepConnectionAlive(connection: SshConnection, control: ControlShell, keepaliveMs: number): void {
+function keepConnectionAlive(connection: SshConnection, keepaliveMs: number): void {
   if (!connection.isLive) return;
   const deadline = setTimeout(() => connection.drop(), keepaliveMs * 2).unref();
-  control.run(":").then(
-    () => clearTimeout(deadline),
-    () => clearTimeout(deadline),
-  );
+  void connection
+    .sftp()
+    .then((sftp) => realpath(sftp, "."))
+    .catch(() => {})
+    .finally(() => clearTimeout(deadline));
+}
+
+function realpath(sftp: SFTPWrapper, path: string): Promise<string> {
+  return new Promise((resolve, reject) => sftp.realpath(path, (error, resolved) => (error ? reject(error) : resolve(resolved))));
 }
 
 /** `~` and relative paths are the remote user's home (Hermes's default cwd for ssh is `~`). */

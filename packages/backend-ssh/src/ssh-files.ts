@@ -6,15 +6,13 @@ import {
   FileSystemError,
   type FileSystemErrorReason,
   type FileType,
+  type ShellFiles,
 } from "@hermes/core";
 import type { SFTPWrapper, Stats } from "ssh2";
 import type { SshConnection } from "./ssh-connection.js";
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02) that map to a reason on their own. */
 const statusReasons: Record<number, FileSystemErrorReason> = { 2: "NotFound", 3: "PermissionDenied" };
-
-/** Runs a program on the remote host; used for the recursive delete SFTP has no request for. */
-export type RunRemote = (argv: string[]) => Promise<{ code: number | null; stderr: string }>;
 
 /**
  * The file primitives over SFTP on the environment's connection: binary-safe, `null` for a missing path.
@@ -23,7 +21,8 @@ export type RunRemote = (argv: string[]) => Promise<{ code: number | null; stder
 export class SshFiles implements FilePrimitives {
   constructor(
     private readonly connection: SshConnection,
-    private readonly runRemote: RunRemote,
+    /** Core's file programs, for the recursive delete SFTP has no request for. */
+    private readonly viaPrograms: ShellFiles,
   ) {
     // Every operation holds the connection while it waits on it (an idle connection lets Node exit).
     for (const name of ["read", "write", "stat", "list", "mkdir", "remove"] as const) {
@@ -90,12 +89,7 @@ export class SshFiles implements FilePrimitives {
     const sftp = await this.connection.sftp();
     const stat = await this.stat(path);
     if (!stat) throw new FileSystemError({ reason: "NotFound", path, operation: "remove" });
-    if (stat.type === "directory" && options.recursive) {
-      const result = await this.runRemote(["rm", "-rf", "--", path]);
-      if (result.code !== 0)
-        throw new FileSystemError({ reason: "PermissionDenied", path, operation: "remove", detail: result.stderr.trim() });
-      return;
-    }
+    if (stat.type === "directory" && options.recursive) return this.viaPrograms.remove(path, options);
     try {
       await call((done) => (stat.type === "directory" ? sftp.rmdir(path, done) : sftp.unlink(path, done)));
     } catch (error) {

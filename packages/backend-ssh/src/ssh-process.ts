@@ -1,47 +1,28 @@
-import { Writable } from "node:stream";
-import {
-  BackendUnavailableError,
-  ownerVariable,
-  type ProcessExit,
-  type ProcessSpec,
-  processTagVariable,
-  type RawProcess,
-} from "@hermes/core";
+import { BackendUnavailableError, type ProcessExit, type ProcessSpec, type RawProcess } from "@hermes/core";
 import { posixQuote } from "./posix-quote.js";
 import type { SshConnection } from "./ssh-connection.js";
 
-export interface SshProcessContext {
-  connection: SshConnection;
-  backendName: string;
-  newTag(): string;
-  /** The `hermes.owner` label every process carries, so a reaper can find what a crashed owner left. */
-  owner: string | undefined;
-  /** Signals the process (found by its tag) through the control shell. */
-  signal(tag: string, signal: NodeJS.Signals): Promise<void>;
-}
-
 /**
- * A process on the remote host: one exec channel on the environment's connection. The command line is
- * read by the user's login shell (any POSIX sh), so it only exports, changes directory and execs.
+ * A process on the remote host: one exec channel on the connection. The command line is read by the
+ * user's login shell (any POSIX sh), so it only exports, changes directory and execs. A server may ignore
+ * a channel's signal request (RFC 4254, 6.9), so there is no `kill`: core signals the process by its tag.
  */
-export async function startSshProcess(context: SshProcessContext, spec: ProcessSpec): Promise<RawProcess> {
-  const tag = context.newTag();
-  const env = { ...spec.env, [processTagVariable]: tag, ...(context.owner && { [ownerVariable]: context.owner }) };
+export async function startSshProcess(connection: SshConnection, backendName: string, spec: ProcessSpec): Promise<RawProcess> {
   const steps = [
     ...(spec.cwd !== undefined ? [`cd ${posixQuote(spec.cwd)} || exit 127`] : []),
-    ...Object.entries(env).map(([name, value]) => `export ${name}=${posixQuote(value)}`),
+    ...Object.entries(spec.env ?? {}).map(([name, value]) => `export ${name}=${posixQuote(value)}`),
     `exec ${spec.argv.map(posixQuote).join(" ")}`,
   ];
-  const channel = await context.connection.exec(steps.join("; "));
+  const channel = await connection.exec(steps.join("; "));
   // A running process keeps Node alive, as a local child does; core unrefs idle session shells.
   let held = true;
   let open = true;
-  context.connection.hold();
+  connection.hold();
   const setHeld = (hold: boolean) => {
     if (hold === held || (hold && !open)) return;
     held = hold;
-    if (hold) context.connection.hold();
-    else context.connection.release();
+    if (hold) connection.hold();
+    else connection.release();
   };
   let exit: ProcessExit | undefined;
   // ssh2 names the signal as Node does ("SIGTERM"); the wire has "TERM".
@@ -57,7 +38,7 @@ export async function startSshProcess(context: SshProcessContext, spec: ProcessS
           code: null,
           signal: null,
           error: new BackendUnavailableError({
-            backend: context.backendName,
+            backend: backendName,
             reason: "the ssh connection was lost (the next call reconnects)",
             retryable: true,
           }),
@@ -66,28 +47,12 @@ export async function startSshProcess(context: SshProcessContext, spec: ProcessS
     });
   });
   if (spec.stdin === "ignore") channel.end();
-  const stdin =
-    spec.stdin === "pipe"
-      ? new Writable({
-          write: (chunk: Buffer, _encoding, callback) => {
-            if (channel.write(chunk)) callback();
-            else channel.once("drain", () => callback());
-          },
-          final: (callback) => {
-            channel.end();
-            callback();
-          },
-        })
-      : null;
   return {
-    pid: undefined,
-    stdin,
+    // The channel is a duplex: writes are the process's stdin, its end is an EOF there.
+    stdin: spec.stdin === "pipe" ? channel : null,
     stdout: channel,
     stderr: channel.stderr,
-    exited,
-    kill: (signal) => {
-      void context.signal(tag, signal).catch(() => {});
-    },
+    wait: () => exited,
     unref: () => setHeld(false),
     ref: () => setHeld(true),
   };

@@ -1,3 +1,4 @@
+import { capabilitiesOf } from "./backend/backend-capabilities.js";
 import { type BackendType, backendTypes, type CommonBackendOptions } from "./config/backend-options.js";
 import type { BackendInstanceConfig, HermesConfig } from "./config/hermes-config.js";
 import { loadConfig } from "./config/load-config.js";
@@ -9,7 +10,7 @@ import type { ConfirmCallback } from "./policy/with-policy.js";
 import { BackendSlot } from "./routed/backend-slot.js";
 import { RoutedEnvironment } from "./routed/routed-environment.js";
 import { createRouter } from "./router/create-router.js";
-import { newId } from "./session/shell-worker.js";
+import { newId } from "./session/new-id.js";
 import type { Backend } from "./types/backend.js";
 import type { IsolationLevel } from "./types/capabilities.js";
 import type { ExecutionEnvironment } from "./types/execution-environment.js";
@@ -103,7 +104,7 @@ export async function createEnv(options: CreateEnvOptions = {}): Promise<Executi
     defaultBackend: defaultBackend as Backend,
     isolationOf: (name) =>
       name === instances.defaultName
-        ? (defaultBackend as Backend).capabilities.isolation
+        ? capabilitiesOf(defaultBackend as Backend).isolation
         : (isolationOfType[instances.get(name)?.type ?? ""] ?? "none"),
   });
   return environment;

@@ -1,3 +1,9 @@
+export { defaultCapabilities } from "./backend/backend-capabilities.js";
+export { backendHealth } from "./backend/backend-health.js";
+export { reapOwnedProcesses } from "./backend/reap-owned-processes.js";
+export { type ProgramOutput, runProgram } from "./backend/run-program.js";
+export { ShellFiles } from "./backend/shell-files.js";
+export type { TargetProcess } from "./backend/target-process.js";
 export * from "./config/index.js";
 export { type CreateEnvOptions, createEnv } from "./create-env.js";
 export { Environment, type EnvironmentOptions } from "./environment/environment.js";
@@ -41,8 +47,6 @@ export {
 export { cleanupAll, setExitHandlers } from "./routed/environment-registry.js";
 export type { RoutedEnvironment } from "./routed/routed-environment.js";
 export { createRouter, type RouteDecision, type Router, type RouterConfig } from "./router/create-router.js";
-export { ControlShell } from "./session/control-shell.js";
-export { killTaggedScript } from "./session/kill-tagged-script.js";
 export { processTagVariable } from "./session/signal-tagged-program.js";
 export type * from "./types/index.js";
 export { defaultRates, type HourlyRates, hourlyPrice } from "./usage/price-table.js";

@@ -3,6 +3,7 @@ import {
   type Backend,
   type BackendInstanceConfig,
   BackendNotInstalledError,
+  backendHealth,
   ConfigError,
   type HealthReport,
   type HermesConfig,
@@ -141,10 +142,7 @@ async function backendStatus(
   const timeout = new Promise<HealthReport>((resolve) => {
     timer = setTimeout(() => resolve({ ok: false, reason: `no answer within ${healthTimeoutMs / 1000}s` }), healthTimeoutMs);
   });
-  // health() should never throw; a backend that does is reported, not allowed to end the command.
-  const health = await Promise.race([backend.health(), timeout])
-    .catch((error: Error): HealthReport => ({ ok: false, reason: error.message, notConfigured: ConfigError.isInstance(error) }))
-    .finally(() => clearTimeout(timer));
+  const health = await Promise.race([backendHealth(backend, name), timeout]).finally(() => clearTimeout(timer));
   if (health.ok) return { ...row, status: "ready" };
   return { ...row, status: health.notConfigured ? "not configured" : "unreachable", reason: oneLine(health.reason ?? "unknown reason") };
 }

@@ -1,28 +1,30 @@
 import { posix } from "node:path";
 import { EventEmitter } from "eventemitter3";
+import { capabilitiesOf } from "../backend/backend-capabilities.js";
+import type { Target } from "../backend/derive-target.js";
 import { BackendUnavailableError } from "../errors/backend-unavailable-error.js";
 import { CommandAbortedError } from "../errors/command-aborted-error.js";
 import { EnvironmentDisposedError } from "../errors/environment-disposed-error.js";
-import { HermesError } from "../errors/hermes-error.js";
-import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { UnsupportedCapabilityError } from "../errors/unsupported-capability-error.js";
-import { ownerLabel } from "../lifecycle/owner-process.js";
+import { newId } from "../session/new-id.js";
 import { OutputCapture } from "../session/output-capture.js";
-import { collectProcessOutput } from "../session/raw-process-output.js";
-import { Session } from "../session/session.js";
+import type { Session } from "../session/session.js";
 import type { ShellState } from "../session/session-script.js";
-import { exportStatement, quoteShellWord } from "../session/shell-quote.js";
 import { decodeShellWord } from "../session/shell-word.js";
-import { newId } from "../session/shell-worker.js";
-import type { Backend, BackendInstance } from "../types/backend.js";
+import type { Backend } from "../types/backend.js";
 import type { Capabilities } from "../types/capabilities.js";
 import type { ExecOptions, ExecResult, ProcessHandle, SpawnOptions } from "../types/exec.js";
 import type { EnvironmentEvents, EnvironmentState, EnvironmentStatus, ExecutionEnvironment } from "../types/execution-environment.js";
 import type { FileSystem } from "../types/file-system.js";
+import { commandDefaults } from "./command-defaults.js";
+import { CommandRun, type RunningCommand } from "./command-run.js";
 import { environmentFileSystem } from "./environment-file-system.js";
-import { checkCommand, checkOptions, defaultMaxOutputBytes, stdinBytes } from "./exec-request.js";
+import { checkCommand, checkOptions, stdinBytes } from "./exec-request.js";
+import { oneShotCommand } from "./one-shot-command.js";
+import { OutputStream } from "./output-stream.js";
 import { rawCommandSpec } from "./raw-command.js";
 import { SpawnedProcess } from "./spawned-process.js";
+import { startTarget } from "./start-target.js";
 
 export interface EnvironmentOptions {
   /** The environment's id (it labels what the backend creates). Default: a new random id. */
@@ -43,10 +45,7 @@ export interface EnvironmentOptions {
   warnings?: readonly string[];
 }
 
-interface RunningCommand {
-  outcome: Promise<{ exitCode: number | null; signal: string | null; cwd: string; error?: Error }>;
-  cancel(graceMs: number): Promise<void>;
-}
+type Captures = { stdout: OutputCapture; stderr: OutputCapture };
 
 /**
  * The `ExecutionEnvironment` every backend gets: core derives sessions, one-shot runs, spawn, timeouts,
@@ -60,7 +59,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
   readonly files: FileSystem;
   private readonly timeoutMs: number;
   private readonly killGraceMs: number;
-  private instance: BackendInstance | undefined;
+  private target: Target | undefined;
   private session: Session | undefined;
   private baseState: ShellState | undefined;
   private starting: Promise<void> | undefined;
@@ -81,9 +80,9 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
     this.id = options.id ?? newId();
     this.type = source.type;
     this.backend = options.backendName ?? source.type;
-    this.capabilities = source.capabilities;
-    this.timeoutMs = options.timeoutMs ?? 180_000;
-    this.killGraceMs = options.killGraceMs ?? 1000;
+    this.capabilities = capabilitiesOf(source);
+    this.timeoutMs = options.timeoutMs ?? commandDefaults.timeoutMs;
+    this.killGraceMs = options.killGraceMs ?? commandDefaults.killGraceMs;
     this.files = environmentFileSystem({
       primitives: async (operation) => {
         this.requireCapability("fileAccess", "the files API");
@@ -109,58 +108,27 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
     if (options.signal?.aborted) throw this.abortedBeforeStart(options.signal);
     if (options.stdin !== undefined) this.requireCapability("stdin", "stdin for exec");
     if (options.session === true && typeof command === "string") this.requireCapability("persistentSession", "session: true");
-    const instance = await this.ready("run a command");
-    const useSession = typeof command === "string" && options.session !== false && this.capabilities.persistentSession;
+    const target = await this.ready("run a command");
+    const inSession = typeof command === "string" && options.session !== false && this.capabilities.persistentSession;
     const execId = newId();
-    const limit = options.maxOutputBytes ?? defaultMaxOutputBytes;
-    const stdout = new OutputCapture(limit, options.onStdout);
-    const stderr = new OutputCapture(limit, options.onStderr);
-    this.emit("exec:start", { execId, command, session: useSession, ...(options.task && { task: options.task }) });
-    const started = Date.now();
-    const run = useSession
-      ? this.runInSession(command as string, execId, options, stdout, stderr)
-      : this.runOneShot(instance, command, execId, options, stdout, stderr);
-    this.running.add(run);
-    let endedBy: "timeout" | "abort" | undefined;
-    let killed: Promise<void> | undefined;
-    const end = (reason: "timeout" | "abort") => {
-      endedBy ??= reason;
-      killed ??= run.cancel(this.killGraceMs).catch((error: unknown) => {
-        this.emit("warning", { code: "KILL_FAILED", message: `could not end every process of the command: ${String(error)}` });
-      });
-    };
-    const timer = setTimeout(() => end("timeout"), options.timeoutMs ?? this.timeoutMs);
-    const onAbort = () => end("abort");
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    if (options.signal?.aborted) onAbort();
+    const captures = this.captures(options);
+    this.emit("exec:start", { execId, command, session: inSession, ...(options.task && { task: options.task }) });
+    const running = inSession
+      ? this.runInSession(command as string, execId, options, captures)
+      : await this.runOneShot(target, command, execId, options, captures);
+    this.running.add(running);
     try {
-      const outcome = await run.outcome;
-      // A timed-out or aborted command returns once its whole tree is gone.
-      await killed;
+      const run = new CommandRun(running, this.limits(options.timeoutMs ?? this.timeoutMs, options.signal, captures));
+      const { result, endedBy, error } = await run.finished;
       // The target went away under the command: there is no result to give, only a (retryable) error.
-      if (outcome.error && !endedBy) throw outcome.error;
-      stdout.end();
-      stderr.end();
-      const result: ExecResult = {
-        exitCode: endedBy ? null : outcome.exitCode,
-        signal: endedBy ? (outcome.signal ?? "SIGTERM") : outcome.signal,
-        stdout: stdout.text(),
-        stderr: stderr.text(),
-        timedOut: endedBy === "timeout",
-        truncated: stdout.truncated || stderr.truncated,
-        durationMs: Date.now() - started,
-        cwd: outcome.cwd,
-        backend: this.backend,
-      };
+      if (error && !endedBy) throw error;
       this.commandsRun++;
       this.lastUsedAt = new Date();
       this.emit("exec:end", { execId, result });
       if (endedBy === "abort") throw new CommandAbortedError({ result, reason: options.signal?.reason });
       return result;
     } finally {
-      clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onAbort);
-      this.running.delete(run);
+      this.running.delete(running);
     }
   }
 
@@ -169,18 +137,17 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
     checkOptions(options, "spawn");
     this.requireCapability("background", "spawn (background processes)");
     if (options.pty) this.requireCapability("pty", "spawn with a pseudo-terminal (pty: true)");
-    const instance = await this.ready("spawn a process");
+    const target = await this.ready("spawn a process");
     const execId = newId();
-    const process = await instance.start(this.rawSpec(instance, command, execId, options, true));
-    const handle = new SpawnedProcess({
-      process,
-      execId,
-      instance,
-      backendName: this.backend,
-      cwd: this.commandCwd(options.cwd),
-      options,
-      killGraceMs: this.killGraceMs,
-    });
+    const process = await target.start(this.rawSpec(target, command, execId, options, true));
+    const limit = options.maxOutputBytes ?? commandDefaults.maxOutputBytes;
+    const stdout = new OutputStream(process.stdout, limit);
+    const stderr = new OutputStream(process.stderr, limit);
+    const captures = this.captures(options, stdout, stderr);
+    if (options.stdin !== undefined) process.stdin?.write(options.stdin);
+    const running = oneShotCommand(target, process, { execId, cwd: this.commandCwd(options.cwd), ...captures });
+    const run = new CommandRun(running, this.limits(options.timeoutMs, options.signal, captures));
+    const handle = new SpawnedProcess(execId, process, run, stdout, stderr);
     this.processes.add(handle);
     void handle.wait().then(() => this.processes.delete(handle));
     this.lastUsedAt = new Date();
@@ -216,86 +183,78 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
     this.state = "starting";
     for (const message of this.options.warnings ?? []) this.emit("warning", { code: "CONFIG_WARNING", message });
     try {
-      const instance = await this.source.create({
-        environmentId: this.id,
-        backendName: this.backend,
-        labels: {
-          "hermes.owner": ownerLabel(),
-          "hermes.env-id": this.id,
-          "hermes.created": new Date().toISOString(),
+      const started = await startTarget({
+        backend: this.source,
+        context: {
+          environmentId: this.id,
+          backendName: this.backend,
+          warn: (code, message) => this.emit("warning", { code, message }),
+          progress: (message, detail) => this.emit("progress", { backend: this.backend, message, ...detail }),
         },
-        warn: (code, message) => this.emit("warning", { code, message }),
-        progress: (message, detail) => this.emit("progress", { backend: this.backend, message, ...detail }),
+        session: {
+          maxShells: this.options.maxShells ?? commandDefaults.maxShells,
+          onStray: (stream, bytes) => this.emit("output:stray", { stream, text: bytes.toString("utf8") }),
+          onRestart: (reason) => {
+            if (!this.disposing) this.emit("session:restart", { reason });
+          },
+        },
+        cwd: this.options.cwd,
+        env: this.options.env,
       });
-      this.instance = instance;
+      // A dispose that came during the start frees what it made (it waits for this start).
+      ({ target: this.target, session: this.session, baseState: this.baseState } = started);
       if (this.disposing) throw new EnvironmentDisposedError({ environmentId: this.id, operation: "start" });
-      const session = new Session(instance, {
-        environmentId: this.id,
-        backendName: this.backend,
-        maxShells: this.options.maxShells ?? 8,
-        onStray: (stream, bytes) => this.emit("output:stray", { stream, text: bytes.toString("utf8") }),
-        onRestart: (reason) => {
-          if (!this.disposing) this.emit("session:restart", { reason });
-        },
-      });
-      this.session = session;
-      await session.warm();
-      this.baseState = session.state ?? undefined;
-      await this.applyInitialState(session);
       this.state = "ready";
       this.startedAt = new Date();
       this.startError = undefined;
     } catch (error) {
-      this.state = "failed";
+      if (!this.disposing) this.state = "failed";
       this.startError = error instanceof Error ? error.message : String(error);
-      await this.session?.dispose();
-      await this.instance?.dispose().catch(() => {});
-      this.session = undefined;
-      this.instance = undefined;
-      if (HermesError.isInstance(error)) throw error;
-      throw new BackendUnavailableError({ backend: this.backend, reason: this.startError, cause: error });
+      throw error;
     }
   }
 
-  /** createEnv's `cwd` and `env` options become the session's starting state; a missing cwd fails the start. */
-  private async applyInitialState(session: Session): Promise<void> {
-    const steps: string[] = [];
-    if (this.options.env && Object.keys(this.options.env).length > 0) steps.push(exportStatement(this.options.env, "createEnv env"));
-    if (this.options.cwd !== undefined) steps.push(`builtin cd -- ${quoteShellWord(this.options.cwd, "createEnv cwd")}`);
-    if (steps.length === 0) return;
-    const stderr = new OutputCapture(4096);
-    const outcome = await session.run({ command: steps.join(" && "), execId: newId(), stdout: new OutputCapture(0), stderr }).outcome;
-    if (outcome.exitCode !== 0) {
-      throw new InvalidArgumentError({
-        argument: "createEnv cwd",
-        value: this.options.cwd,
-        expected: `an existing directory in the environment (${stderr.text().trim()})`,
-      });
-    }
-  }
-
-  private async ready(operation: string): Promise<BackendInstance> {
+  private async ready(operation: string): Promise<Target> {
     this.assertOpen(operation);
     await this.start();
     this.assertOpen(operation);
-    if (!this.instance) throw new BackendUnavailableError({ backend: this.backend, reason: "the environment did not start" });
-    return this.instance;
+    if (!this.target) throw new BackendUnavailableError({ backend: this.backend, reason: "the environment did not start" });
+    return this.target;
   }
 
-  private runInSession(
-    command: string,
-    execId: string,
-    options: ExecOptions,
-    stdout: OutputCapture,
-    stderr: OutputCapture,
-  ): RunningCommand {
-    const session = this.session as Session;
+  private captures(options: ExecOptions | SpawnOptions, stdout?: OutputStream, stderr?: OutputStream): Captures {
+    const limit = options.maxOutputBytes ?? commandDefaults.maxOutputBytes;
+    const tee = (callback: ((text: string) => void) | undefined, stream: OutputStream | undefined) =>
+      stream
+        ? (text: string) => {
+            callback?.(text);
+            stream.push(text);
+          }
+        : callback;
+    return {
+      stdout: new OutputCapture(limit, tee(options.onStdout, stdout)),
+      stderr: new OutputCapture(limit, tee(options.onStderr, stderr)),
+    };
+  }
+
+  private limits(timeoutMs: number | undefined, signal: AbortSignal | undefined, captures: Captures) {
+    return {
+      timeoutMs,
+      signal,
+      killGraceMs: this.killGraceMs,
+      backendName: this.backend,
+      ...captures,
+      onKillFailed: (error: unknown) =>
+        this.emit("warning", { code: "KILL_FAILED", message: `could not end every process of the command: ${String(error)}` }),
+    };
+  }
+
+  private runInSession(command: string, execId: string, options: ExecOptions, captures: Captures): RunningCommand {
     const stdin = stdinBytes(options.stdin);
-    const run = session.run({
+    const run = (this.session as Session).run({
       command,
       execId,
-      stdout,
-      stderr,
+      ...captures,
       ...(options.cwd !== undefined && { cwd: options.cwd }),
       ...(options.env !== undefined && { env: options.env }),
       ...(stdin !== undefined && { stdin }),
@@ -306,38 +265,29 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
     };
   }
 
-  private runOneShot(
-    instance: BackendInstance,
+  private async runOneShot(
+    target: Target,
     command: string | readonly string[],
     execId: string,
     options: ExecOptions,
-    stdout: OutputCapture,
-    stderr: OutputCapture,
-  ): RunningCommand {
+    captures: Captures,
+  ): Promise<RunningCommand> {
     const stdin = stdinBytes(options.stdin);
-    const started = instance.start(this.rawSpec(instance, command, execId, options, stdin !== undefined));
-    const outcome = started.then(async (process) => {
-      process.stdin?.on("error", () => {});
-      if (stdin !== undefined) process.stdin?.end(stdin);
-      const exit = await collectProcessOutput(process, { stdout: (bytes) => stdout.push(bytes), stderr: (bytes) => stderr.push(bytes) });
-      return { exitCode: exit.code, signal: exit.signal, cwd: this.commandCwd(options.cwd), ...(exit.error && { error: exit.error }) };
-    });
-    const cancel = async (graceMs: number) => {
-      await instance.killTagged({ execId }, { graceMs });
-      (await started.catch(() => undefined))?.kill("SIGKILL");
-    };
-    return { outcome, cancel };
+    const process = await target.start(this.rawSpec(target, command, execId, options, stdin !== undefined));
+    const running = oneShotCommand(target, process, { execId, cwd: this.commandCwd(options.cwd), ...captures });
+    if (stdin !== undefined) process.stdin?.end(stdin);
+    return running;
   }
 
   private rawSpec(
-    instance: BackendInstance,
+    target: Target,
     command: string | readonly string[],
     execId: string,
     options: ExecOptions | SpawnOptions,
     stdin: boolean,
   ) {
     const sessionState = this.session?.state;
-    return rawCommandSpec(instance, {
+    return rawCommandSpec(target, {
       command,
       environmentId: this.id,
       execId,
@@ -370,7 +320,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
   }
 
   private sessionCwd(): string {
-    return this.session?.state?.cwd ?? this.instance?.defaultCwd ?? "/";
+    return this.session?.state?.cwd ?? this.target?.defaultCwd ?? "/";
   }
 
   private commandCwd(cwd: string | undefined): string {
@@ -388,17 +338,17 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
   private async disposeNow(): Promise<void> {
     this.state = "disposed";
     await this.starting?.catch(() => {});
-    const instance = this.instance;
-    if (instance) {
+    const target = this.target;
+    if (target) {
       // Everything the environment started carries HERMES_ENV_ID, including what commands put in the background.
-      await instance
+      await target
         .killTagged({ environmentId: this.id }, { graceMs: this.killGraceMs })
         .catch((error: unknown) =>
           this.emit("warning", { code: "DISPOSE_KILL_FAILED", message: `could not end every process: ${String(error)}` }),
         );
       await this.session?.dispose();
       await Promise.allSettled([...this.running].map((run) => run.outcome));
-      await instance.dispose();
+      await target.dispose();
     }
     this.emit("disposed");
     this.removeAllListeners();

@@ -4,7 +4,6 @@ import type { ExecOptions, SpawnOptions } from "../types/exec.js";
 
 /** setTimeout's ceiling (about 24.8 days); larger limits would fire at once. */
 const maxTimerMs = 2_147_483_647;
-export const defaultMaxOutputBytes = 1024 * 1024;
 
 /** Checks a command and its options before anything runs, so a bad call fails with a clear message. */
 export function checkCommand(command: unknown): asserts command is string | readonly string[] {

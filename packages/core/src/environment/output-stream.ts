@@ -1,15 +1,18 @@
 import type { Readable } from "node:stream";
 
-/** Above this many buffered characters a reader that has started iterating pauses the process's output. */
+/** Above this many buffered bytes a reader that has started iterating pauses the process's output. */
 const highWater = 256 * 1024;
 
 /**
  * The `stdout`/`stderr` of a spawned process as an AsyncIterable of text. Once someone iterates, a slow
- * reader applies backpressure; until then output is buffered up to `limit` characters, oldest dropped,
+ * reader applies backpressure; until then output is buffered up to `limit` bytes (UTF-8, as
+ * `maxOutputBytes` counts everywhere), oldest dropped,
  * so a handle nobody reads cannot grow without bound (its output is still kept, capped, for `wait()`).
  */
 export class OutputStream implements AsyncIterable<string> {
   private readonly chunks: string[] = [];
+  /** The UTF-8 size of each chunk, in step with `chunks`. */
+  private readonly sizes: number[] = [];
   private buffered = 0;
   private ended = false;
   private iterating = false;
@@ -22,10 +25,12 @@ export class OutputStream implements AsyncIterable<string> {
 
   push(text: string): void {
     if (this.ended || text.length === 0) return;
+    const size = Buffer.byteLength(text);
     this.chunks.push(text);
-    this.buffered += text.length;
+    this.sizes.push(size);
+    this.buffered += size;
     if (!this.iterating) {
-      while (this.buffered > this.limit && this.chunks.length > 0) this.buffered -= this.chunks.shift()?.length ?? 0;
+      while (this.buffered > this.limit && this.chunks.length > 0) this.take();
     } else if (this.buffered > highWater) {
       this.source.pause();
     }
@@ -43,9 +48,8 @@ export class OutputStream implements AsyncIterable<string> {
     return {
       next: async () => {
         for (;;) {
-          const chunk = this.chunks.shift();
+          const chunk = this.take();
           if (chunk !== undefined) {
-            this.buffered -= chunk.length;
             if (this.buffered < highWater / 2 && this.source.isPaused()) this.source.resume();
             return { value: chunk, done: false };
           }
@@ -57,11 +61,17 @@ export class OutputStream implements AsyncIterable<string> {
         // The reader stopped: stop holding output for it and let the process run on.
         this.iterating = false;
         this.chunks.length = 0;
+        this.sizes.length = 0;
         this.buffered = 0;
         if (this.source.isPaused()) this.source.resume();
         return { value: undefined, done: true };
       },
     };
+  }
+
+  private take(): string | undefined {
+    this.buffered -= this.sizes.shift() ?? 0;
+    return this.chunks.shift();
   }
 
   private notify(): void {

@@ -1,5 +1,6 @@
+import type { Target } from "../backend/derive-target.js";
 import { oneShotScript, type ShellState, stateRestore } from "../session/session-script.js";
-import type { BackendInstance, ProcessSpec } from "../types/backend.js";
+import type { ProcessSpec } from "../types/backend.js";
 
 export interface RawCommandRequest {
   command: string | readonly string[];
@@ -16,7 +17,7 @@ export interface RawCommandRequest {
  * A fresh bash that applies the backend's prelude and the session's cwd and variables, then runs the
  * command (a string) or execs the program (an argv array, so no shell interprets its arguments).
  */
-export function rawCommandSpec(instance: BackendInstance, request: RawCommandRequest): ProcessSpec {
+export function rawCommandSpec(instance: Target, request: RawCommandRequest): ProcessSpec {
   const isArgv = typeof request.command !== "string";
   const script = oneShotScript({
     prelude: instance.shellPrelude,

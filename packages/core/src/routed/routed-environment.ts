@@ -1,10 +1,12 @@
 import { EventEmitter } from "eventemitter3";
+import { capabilitiesOf } from "../backend/backend-capabilities.js";
 import { BackendUnavailableError } from "../errors/backend-unavailable-error.js";
 import { EnvironmentDisposedError } from "../errors/environment-disposed-error.js";
 import { HermesError } from "../errors/hermes-error.js";
 import type { PolicyAction } from "../policy/create-policy.js";
 import { commandText } from "../policy/with-policy.js";
 import type { Router } from "../router/create-router.js";
+import type { Backend } from "../types/backend.js";
 import type { Capabilities, IsolationLevel } from "../types/capabilities.js";
 import type { ExecOptions, ExecResult, ProcessHandle, SpawnOptions } from "../types/exec.js";
 import type { EnvironmentEvents, EnvironmentStatus, ExecutionEnvironment } from "../types/execution-environment.js";
@@ -25,7 +27,7 @@ export interface RoutedEnvironmentOptions {
   router: Router;
   slots: Map<string, BackendSlot>;
   /** The default backend (loaded when the environment is made). */
-  defaultBackend: { type: string; capabilities: Capabilities };
+  defaultBackend: Pick<Backend, "type" | "capabilities">;
   /** The isolation of each configured backend, known without loading its package (for fallback warnings). */
   isolationOf: (name: string) => IsolationLevel;
   usage: UsageStore | undefined;
@@ -51,7 +53,8 @@ export class RoutedEnvironment extends EventEmitter<EnvironmentEvents> implement
     super();
     this.id = options.id;
     this.backend = options.router.defaultBackend;
-    ({ type: this.type, capabilities: this.capabilities } = options.defaultBackend);
+    this.type = options.defaultBackend.type;
+    this.capabilities = capabilitiesOf(options.defaultBackend);
     this.latest = this.slot(this.backend);
     this.files = this.routedFiles();
     if (options.usage) this.flushTimer = setInterval(() => void this.flushUsage(), usageFlushMs).unref();

@@ -1,4 +1,5 @@
-import type { KillOptions, ProcessSelector, RawProcess } from "../types/backend.js";
+import type { TargetProcess } from "../backend/target-process.js";
+import type { KillOptions, ProcessSelector } from "../types/backend.js";
 import { killTaggedFunction } from "./kill-tagged-script.js";
 import { MarkerSplitter } from "./marker-splitter.js";
 import { signalTaggedProgram } from "./signal-tagged-program.js";
@@ -14,7 +15,7 @@ export class ControlShell {
   private queue: Promise<unknown> = Promise.resolve();
   private counter = 0;
 
-  constructor(private readonly startProcess: () => Promise<RawProcess>) {}
+  constructor(private readonly startProcess: () => Promise<TargetProcess>) {}
 
   /** Starts the shell now. */
   async warm(): Promise<void> {
@@ -70,7 +71,7 @@ class ControlProcess {
   private dead: Error | undefined;
 
   constructor(
-    readonly raw: RawProcess,
+    readonly raw: TargetProcess,
     onExit: () => void,
   ) {
     this.splitter = new MarkerSplitter(() => {});

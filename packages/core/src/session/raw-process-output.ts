@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
-import type { ProcessExit, RawProcess } from "../types/backend.js";
+import type { TargetProcess } from "../backend/target-process.js";
+import type { ProcessExit } from "../types/backend.js";
 
 /**
  * After a process exits, a child it left in the background may still hold its pipes open. Reading
@@ -14,7 +15,7 @@ export interface OutputSinks {
 }
 
 /** Feeds a process's output to `sinks`; resolves with its exit status once its output is read. */
-export function collectProcessOutput(process: RawProcess, sinks: OutputSinks): Promise<ProcessExit> {
+export function collectProcessOutput(process: TargetProcess, sinks: OutputSinks): Promise<ProcessExit> {
   const streams = [follow(process.stdout, sinks.stdout), follow(process.stderr, sinks.stderr)];
   return process.exited.then(
     (exit) =>

@@ -1,4 +1,5 @@
-import type { BackendInstance } from "../types/backend.js";
+import type { Target } from "../backend/derive-target.js";
+import type { KillOptions } from "../types/backend.js";
 import { OutputCapture } from "./output-capture.js";
 import { type ShellState, stateRestore } from "./session-script.js";
 import { type CommandOutcome, ShellWorker } from "./shell-worker.js";
@@ -29,7 +30,7 @@ export interface SessionCommand {
 export interface SessionRun {
   readonly outcome: Promise<CommandOutcome & { cwd: string }>;
   /** Ends the command's process tree; the session keeps its state. */
-  cancel(graceMs: number): Promise<void>;
+  cancel(options: KillOptions): Promise<void>;
 }
 
 /**
@@ -52,7 +53,7 @@ export class Session {
   state: ShellState | null = null;
 
   constructor(
-    private readonly instance: BackendInstance,
+    private readonly instance: Target,
     private readonly options: SessionOptions,
   ) {}
 
@@ -101,10 +102,10 @@ export class Session {
       if (!first.started && !cancelled && !request.stdin) return attempt();
       return first;
     })();
-    const cancel = async (graceMs: number) => {
+    const cancel = async (options: KillOptions) => {
       cancelled = true;
       const selector = shell?.commandSelector(request.execId) ?? { execId: request.execId };
-      await this.instance.killTagged(selector, { graceMs });
+      await this.instance.killTagged(selector, options);
       // Bash cannot abandon a running command, so its shell goes too (the kill above normally took it).
       shell?.kill();
     };

@@ -1,7 +1,9 @@
-import { randomBytes } from "node:crypto";
+import type { Target } from "../backend/derive-target.js";
+import type { TargetProcess } from "../backend/target-process.js";
 import { BackendUnavailableError } from "../errors/backend-unavailable-error.js";
-import type { BackendInstance, ProcessExit, ProcessSelector, RawProcess } from "../types/backend.js";
+import type { ProcessExit, ProcessSelector } from "../types/backend.js";
 import { MarkerSplitter } from "./marker-splitter.js";
+import { newId } from "./new-id.js";
 import type { OutputCapture } from "./output-capture.js";
 import {
   type CommandScriptOptions,
@@ -77,7 +79,7 @@ export class ShellWorker {
   private installedTrap = installedExitTrap(this.nonce, undefined);
 
   private constructor(
-    private readonly process: RawProcess,
+    private readonly process: TargetProcess,
     onStray: ShellWorkerOptions["onStray"],
   ) {
     this.onStray = onStray;
@@ -91,7 +93,7 @@ export class ShellWorker {
   }
 
   /** Starts a shell and waits until it has reported its initial state. */
-  static async start(instance: BackendInstance, options: ShellWorkerOptions & { sinks: () => Sinks }): Promise<ShellWorker> {
+  static async start(instance: Target, options: ShellWorkerOptions & { sinks: () => Sinks }): Promise<ShellWorker> {
     const process = await instance.start({
       argv: [instance.bashPath, "--noprofile", "--norc", "-s"],
       cwd: instance.defaultCwd,
@@ -297,20 +299,4 @@ export class ShellWorker {
     };
     setTimeout(finish, drainAfterExitMs);
   }
-}
-
-let randomPool = Buffer.alloc(0);
-let randomOffset = 0;
-
-/**
- * Random 16-hex-digit id; also the shell's nonce that makes protocol markers unguessable. Drawn from
- * a pool filled 4 KiB at a time: one getrandom call per exec showed up in the per-command cost.
- */
-export function newId(): string {
-  if (randomOffset + 8 > randomPool.length) {
-    randomPool = randomBytes(4096);
-    randomOffset = 0;
-  }
-  randomOffset += 8;
-  return randomPool.toString("hex", randomOffset - 8, randomOffset);
 }

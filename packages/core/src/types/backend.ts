@@ -9,11 +9,12 @@ import type { FileEntry, FileStat } from "./file-system.js";
  */
 export interface Backend {
   readonly type: string;
-  readonly capabilities: Capabilities;
+  /** What the backend supports; each one left out takes core's default (`defaultCapabilities`). */
+  readonly capabilities?: Partial<Capabilities>;
   /** Creates the resources of one environment (container, connection, ...). */
   create(context: BackendContext): Promise<BackendInstance>;
-  /** Whether environments can be created now. Never throws. */
-  health(): Promise<HealthReport>;
+  /** Whether environments can be created now. Never throws. Default: create one, run `true`, dispose it. */
+  health?(): Promise<HealthReport>;
   /** Removes resources a crashed process left behind, found by their `hermes.*` labels. */
   reap?(options?: ReapOptions): Promise<ReapReport>;
 }
@@ -69,17 +70,27 @@ export interface ProcessExit {
   error?: Error;
 }
 
-/** A process in the target with its byte streams: the one primitive every session, exec and spawn runs on. */
+/**
+ * A process in the target with its byte streams: the one primitive every session, exec and spawn runs on.
+ * Streams may be Node streams or web streams (what cloud SDKs hand out); core adapts either.
+ */
 export interface RawProcess {
   /** Process id in the target's pid namespace, when known. */
-  readonly pid: number | undefined;
-  readonly stdin: Writable | null;
-  readonly stdout: Readable;
-  readonly stderr: Readable;
-  /** Resolves once the process has exited and both output streams have ended. Never rejects. */
-  readonly exited: Promise<ProcessExit>;
-  /** Signals the process itself (not its descendants: core uses `killTagged` for trees). */
-  kill(signal: NodeJS.Signals): void;
+  readonly pid?: number | undefined;
+  /** Null when the spec asked for `stdin: "ignore"`. */
+  readonly stdin: Writable | WritableStream<Uint8Array> | null;
+  readonly stdout: Readable | ReadableStream<Uint8Array>;
+  readonly stderr: Readable | ReadableStream<Uint8Array>;
+  /**
+   * Resolves with how the process ended (output still buffered in the streams may follow). A rejection
+   * means the connection to the target was lost.
+   */
+  wait(): Promise<ProcessExit>;
+  /**
+   * Signals the process itself (core kills trees by tag). Optional: without it core finds the process by
+   * the `HERMES_PROCESS_TAG` it put in the spec's environment and signals it from another `start()`.
+   */
+  kill?(signal: NodeJS.Signals): void;
   /** Lets the host process exit while this process idles (optional). */
   unref?(): void;
   ref?(): void;
@@ -121,21 +132,28 @@ export interface FilePrimitives {
   download?(envPath: string, hostPath: string): Promise<void>;
 }
 
-/** One environment's resources, as created by `Backend.create`. Paths given to it are absolute. */
+/**
+ * One environment's resources, as created by `Backend.create`. Only `start` and `dispose` are required;
+ * core derives every other member from `start` when it is absent (see "Writing a backend" in core's
+ * README). Paths given to it are absolute.
+ */
 export interface BackendInstance {
-  /** Where commands start until one changes directory. */
-  readonly defaultCwd: string;
-  /** The bash executable in the target. */
-  readonly bashPath: string;
-  /** One line of bash run first in every shell core starts (resource limits, login files); no newline. */
-  readonly shellPrelude?: string;
+  /** Starts a process. `spec.env` carries core's tags (HERMES_PROCESS_TAG, HERMES_OWNER, ...): pass it on. */
   start(spec: ProcessSpec): Promise<RawProcess>;
-  /**
-   * Ends the selected processes: SIGSTOP them all (so none can fork away), send `signal`, SIGCONT, wait up
-   * to `graceMs` for them to exit, SIGKILL what is left. Resolves when none is left; returns how many were found.
-   */
-  killTagged(selector: ProcessSelector, options: KillOptions): Promise<number>;
-  readonly files: FilePrimitives;
   /** Frees the environment's resources; core has already ended its processes. */
   dispose(): Promise<void>;
+  /** Where commands start until one changes directory. Default: the target's `$HOME`, asked once. */
+  readonly defaultCwd?: string;
+  /** The bash executable in the target. Default `bash`, found on the target's PATH. */
+  readonly bashPath?: string;
+  /** One line of bash run first in every shell core starts (resource limits, login files); no newline. */
+  readonly shellPrelude?: string;
+  /**
+   * Ends the selected processes: SIGSTOP them all (so none can fork away), send `signal`, SIGCONT, wait up
+   * to `graceMs` for them to exit, SIGKILL what is left. Resolves when none is left; returns how many were
+   * found. Default: core's kill program (bash and /proc) in a control shell started once through `start`.
+   */
+  killTagged?(selector: ProcessSelector, options: KillOptions): Promise<number>;
+  /** Native file primitives; each one absent is derived from shell programs run through `start`. */
+  readonly files?: Partial<FilePrimitives>;
 }

@@ -1,30 +1,27 @@
 import { posix } from "node:path";
-import {
-  type FileEntry,
-  type FilePrimitives,
-  type FileStat,
-  FileSystemError,
-  type FileSystemErrorReason,
-  type FileType,
-} from "@hermes/core";
-import type { CollectedOutput } from "./collect-output.js";
-
-/** Runs a program in the container, with optional stdin data. */
-export type RunProgram = (argv: string[], stdin?: Uint8Array) => Promise<CollectedOutput>;
+import { FileSystemError, type FileSystemErrorReason } from "../errors/file-system-error.js";
+import type { FilePrimitives, ProcessSpec, RawProcess } from "../types/backend.js";
+import type { FileEntry, FileStat, FileType } from "../types/file-system.js";
+import { type ProgramOutput, runProgram } from "./run-program.js";
 
 /** `stat -c` format understood by GNU coreutils and busybox alike: type, size, octal mode, mtime, name. */
 const statFormat = "%F|%s|%a|%Y|%n";
 
 /**
- * File primitives through programs run in the container (`cat`, `stat`, `mkdir`, `rm`): the way into
- * tmpfs mounts, which the engine's archive API cannot see (it reads and writes the directory under the
- * mount). Needs `stat`, `cat`, `mkdir`, `rm`, `rmdir`, `chmod` (coreutils or busybox).
+ * File primitives through programs run in the target (`cat`, `stat`, `mkdir`, `rm`): core's default for
+ * a backend without native ones, and a native layer's way around what its API cannot see (docker's
+ * archive API and tmpfs mounts). Needs bash and `stat`, `cat`, `mkdir`, `rm`, `rmdir`, `chmod` (coreutils
+ * or busybox). Binary-safe: data goes through the programs' stdin and stdout untouched.
  */
-export class ExecFiles implements FilePrimitives {
+export class ShellFiles implements FilePrimitives {
   constructor(
-    private readonly run: RunProgram,
-    private readonly bashPath: string,
+    private readonly start: (spec: ProcessSpec) => Promise<RawProcess>,
+    private readonly bashPath = "bash",
   ) {}
+
+  private run(argv: readonly string[], stdin?: Uint8Array): Promise<ProgramOutput> {
+    return runProgram(this.start, argv, stdin);
+  }
 
   async stat(path: string): Promise<FileStat | null> {
     const result = await this.run(["stat", "-c", statFormat, "--", path]);
@@ -100,7 +97,7 @@ function fileType(kind: string): FileType {
 }
 
 /** A failed program's stderr as the reason a caller can branch on. */
-export function programError(result: CollectedOutput, path: string, operation: string): FileSystemError {
+function programError(result: ProgramOutput, path: string, operation: string): FileSystemError {
   const text = result.stderr;
   const reason: FileSystemErrorReason = /no such file/i.test(text)
     ? "NotFound"

@@ -1,0 +1,73 @@
+import { ownerVariable } from "../lifecycle/owner-process.js";
+import { ControlShell } from "../session/control-shell.js";
+import { newId } from "../session/new-id.js";
+import { processTagVariable } from "../session/signal-tagged-program.js";
+import type { BackendInstance, FilePrimitives, KillOptions, ProcessSelector, ProcessSpec } from "../types/backend.js";
+import { ShellFiles } from "./shell-files.js";
+import { type TargetProcess, targetProcess } from "./target-process.js";
+
+/** A backend instance with every member present: the backend's own, else core's default built on `start`. */
+export interface Target {
+  readonly defaultCwd: string;
+  readonly bashPath: string;
+  readonly shellPrelude: string | undefined;
+  /** Starts a process tagged with HERMES_PROCESS_TAG and the owner's HERMES_OWNER. */
+  start(spec: ProcessSpec): Promise<TargetProcess>;
+  killTagged(selector: ProcessSelector, options: KillOptions): Promise<number>;
+  readonly files: FilePrimitives;
+  /** Ends core's control shell, then the backend's resources. */
+  dispose(): Promise<void>;
+}
+
+export interface TargetContext {
+  backendName: string;
+  /** The `hermes.owner` label every process carries, so a reaper finds what a crashed owner left. */
+  owner: string;
+}
+
+const fileOperations = ["read", "write", "stat", "list", "remove", "mkdir", "upload", "download"] as const;
+
+/**
+ * Fills in what the backend left out. A control shell (a bash started once, untagged) runs core's kill
+ * and signal programs when the backend has no native kill; it is started now, before any command, so it
+ * exists even when a fork bomb has taken every PID a limit allows.
+ */
+export async function deriveTarget(instance: BackendInstance, context: TargetContext): Promise<Target> {
+  const bashPath = instance.bashPath ?? "bash";
+  const start = async (spec: ProcessSpec): Promise<TargetProcess> => {
+    const tag = newId();
+    const raw = await instance.start({ ...spec, env: { ...spec.env, [processTagVariable]: tag, [ownerVariable]: context.owner } });
+    return targetProcess(raw, context.backendName, (signal) => control.signalTagged(tag, signal));
+  };
+  const control = new ControlShell(() => start({ argv: [bashPath, "--noprofile", "--norc", "-s"], stdin: "pipe" }));
+  try {
+    if (!instance.killTagged || instance.defaultCwd === undefined) await control.warm();
+    const defaultCwd = instance.defaultCwd ?? ((await control.run('builtin printf %s "${HOME:-/}"')) || "/");
+    const shellFiles = new ShellFiles(start, bashPath);
+    return {
+      defaultCwd,
+      bashPath,
+      shellPrelude: instance.shellPrelude,
+      start,
+      killTagged: instance.killTagged ? instance.killTagged.bind(instance) : (selector, options) => control.killTagged(selector, options),
+      files: mergeFiles(instance.files, shellFiles),
+      dispose: async () => {
+        control.close();
+        await instance.dispose();
+      },
+    };
+  } catch (error) {
+    control.close();
+    throw error;
+  }
+}
+
+/** The backend's native file primitives, each one absent taken from the shell programs. */
+function mergeFiles(native: Partial<FilePrimitives> | undefined, shell: FilePrimitives): FilePrimitives {
+  const merged: Partial<Record<(typeof fileOperations)[number], unknown>> = {};
+  for (const operation of fileOperations) {
+    const own = native?.[operation];
+    merged[operation] = own ? own.bind(native) : shell[operation]?.bind(shell);
+  }
+  return merged as FilePrimitives;
+}
