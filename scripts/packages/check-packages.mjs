@@ -4,7 +4,8 @@
 // versions, as `pnpm publish` does; `npm pack` would not), then, on that tarball:
 //   - no build leftovers: no `.tsbuildinfo`, no `*.test.*` file, no `workspace:` range left in package.json;
 //   - source maps are sane: every `sourceMappingURL` names a map in the tarball, and every source a map
-//     lists is in the tarball too (or embedded in `sourcesContent`);
+//     lists is in the tarball too (or embedded in `sourcesContent`); a source missing from the repository
+//     as well means stale output in dist of a deleted file, which `tsc -b` leaves behind;
 //   - publint, through its Node API on the tarball's bytes (`pack: { tarball }`, publint 0.3), so it sees
 //     exactly the published files; any message, suggestions included, is a failure;
 //   - attw (@arethetypeswrong/cli) on the tarball with `--profile esm-only`: the packages are ESM-only
@@ -79,6 +80,7 @@ async function check(dir) {
     }
   }
   const published = new Set(files);
+  const staleSources = new Set();
   for (const file of files) {
     if (/\.(m|c)?js$|\.d\.(m|c)?ts$/.test(file)) {
       const text = await readFile(join(unpacked, file), "utf8");
@@ -92,9 +94,18 @@ async function check(dir) {
       map.sources.forEach((source, index) => {
         if (typeof map.sourcesContent?.[index] === "string") return;
         const target = join(dirname(file), map.sourceRoot ?? "", source);
-        if (!published.has(target)) problems.push(`${file} points to a source missing from the tarball: ${source}`);
+        if (published.has(target)) return;
+        // A source that is not in the repository either: dist holds the output of a deleted source file
+        // (`tsc -b` does not remove those), which would be published too.
+        if (!existsSync(join(dir, target))) staleSources.add(target);
+        else problems.push(`${file} points to a source missing from the tarball: ${source}`);
       });
     }
+  }
+  for (const source of staleSources) {
+    problems.push(
+      `stale build output of ${source}, which no longer exists: rebuild from an empty dist (rm -rf packages/*/dist && pnpm build)`,
+    );
   }
 
   // publint on the tarball's bytes.
