@@ -50,7 +50,7 @@ async function createLocalInstance(options: LocalBackendOptions): Promise<Backen
   return {
     defaultCwd,
     ...(options.bashPath !== undefined && { bashPath: options.bashPath }),
-    shellPrelude: shellPrelude(options),
+    ...(options.maxMemoryMb !== undefined && { shellPrelude: memoryLimit(options.maxMemoryMb) }),
     start,
     files: new LocalFiles(sandboxRoot),
     dispose: async () => {},
@@ -58,17 +58,11 @@ async function createLocalInstance(options: LocalBackendOptions): Promise<Backen
 }
 
 /**
- * Run first in every shell core starts here. Descriptors this process inherited without close-on-exec
- * (from whatever started it: a CI runner, a terminal multiplexer) would otherwise reach every command, so
- * they are closed (`command exec`: redirections of `builtin exec` end with it). RLIMIT_DATA caps a process's private writable memory; unlike RLIMIT_AS it leaves
- * runtimes that reserve large address ranges (V8, the JVM) working. It is per process, not a total for
- * the command's tree.
+ * RLIMIT_DATA caps a process's private writable memory; unlike RLIMIT_AS it leaves runtimes that reserve
+ * large address ranges (V8, the JVM) working. It is per process, not a total for the command's tree.
  */
-function shellPrelude(options: LocalBackendOptions): string {
-  const closeInherited =
-    'for __hermes_fd in /proc/self/fd/*; do __hermes_fd=${__hermes_fd##*/}; case $__hermes_fd in *[!0-9]* | [012]) ;; *) builtin eval "command exec $__hermes_fd>&-" ;; esac; done; builtin unset __hermes_fd';
-  if (options.maxMemoryMb === undefined) return closeInherited;
-  return `${closeInherited}; builtin ulimit -d ${Math.round(options.maxMemoryMb * 1024)}`;
+function memoryLimit(maxMemoryMb: number): string {
+  return `builtin ulimit -d ${Math.round(maxMemoryMb * 1024)}`;
 }
 
 /** Runs `true` confined once, so a missing or unusable bwrap fails the start with a reason, not every command. */

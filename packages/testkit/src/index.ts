@@ -14,3 +14,4 @@ export {
   type MockResponder,
   type MockResponse,
 } from "./mock/mock-environment.js";
+export { type ReferenceBackendOptions, referenceBackend } from "./reference/reference-backend.js";

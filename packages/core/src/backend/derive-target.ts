@@ -1,6 +1,7 @@
 import { ownerVariable } from "../lifecycle/owner-process.js";
 import { ControlShell } from "../session/control-shell.js";
 import { newId } from "../session/new-id.js";
+import { closeInheritedDescriptors } from "../session/session-script.js";
 import { processTagVariable } from "../session/signal-tagged-program.js";
 import type { BackendInstance, FilePrimitives, KillOptions, ProcessSelector, ProcessSpec } from "../types/backend.js";
 import { ShellFiles } from "./shell-files.js";
@@ -10,7 +11,8 @@ import { type TargetProcess, targetProcess } from "./target-process.js";
 export interface Target {
   readonly defaultCwd: string;
   readonly bashPath: string;
-  readonly shellPrelude: string | undefined;
+  /** Core's own first step (closing inherited descriptors), then the backend's. */
+  readonly shellPrelude: string;
   /** Starts a process tagged with HERMES_PROCESS_TAG and the owner's HERMES_OWNER. */
   start(spec: ProcessSpec): Promise<TargetProcess>;
   killTagged(selector: ProcessSelector, options: KillOptions): Promise<number>;
@@ -47,7 +49,7 @@ export async function deriveTarget(instance: BackendInstance, context: TargetCon
     return {
       defaultCwd,
       bashPath,
-      shellPrelude: instance.shellPrelude,
+      shellPrelude: [closeInheritedDescriptors, instance.shellPrelude].filter(Boolean).join("; "),
       start,
       killTagged: instance.killTagged ? instance.killTagged.bind(instance) : (selector, options) => control.killTagged(selector, options),
       files: mergeFiles(instance.files, shellFiles),

@@ -1,6 +1,15 @@
 import { exportStatement, quoteShellWord } from "./shell-quote.js";
 
 /**
+ * Run first in every shell core starts: descriptors it inherited without close-on-exec (from whatever
+ * started the host program: a CI runner, a terminal multiplexer, a backend's own plumbing) would
+ * otherwise reach every command, so they are closed (`command exec`: redirections of `builtin exec`
+ * end with it). Without /proc the glob stays unexpanded and nothing is closed.
+ */
+export const closeInheritedDescriptors =
+  'for __hermes_fd in /proc/self/fd/*; do __hermes_fd=${__hermes_fd##*/}; case $__hermes_fd in *[!0-9]* | [012]) ;; *) builtin eval "command exec $__hermes_fd>&-" ;; esac; done; builtin unset __hermes_fd';
+
+/**
  * The bash side of the session protocol. A session shell is `bash -s` whose first line is a loop: it reads
  * each command as a length-prefixed payload (`read -N` takes it in a few reads; bash reads a line from a
  * pipe one byte at a time), runs it with `eval` at top level, so functions, aliases and variables live on as
