@@ -33,17 +33,6 @@ export { analyzeCommand } from "./policy/shell/analyze-command.js";
 export type { CommandFacts } from "./policy/shell/command-facts.js";
 export type { Decision, Verdict } from "./policy/shell-rules.js";
 export { type ConfirmCallback, type ConfirmRequest, type WithPolicyOptions, withPolicy } from "./policy/with-policy.js";
-export { type HostKeyPolicy, hostKeyVerifier } from "./remote/host-key-verifier.js";
-export {
-  addKnownHost,
-  checkHostKey,
-  type HostKeyCheck,
-  type HostKeyStatus,
-  keyFingerprint,
-  keyTypeOf,
-  knownHostName,
-  knownKeyTypes,
-} from "./remote/known-hosts.js";
 export { cleanupAll, setExitHandlers } from "./routed/environment-registry.js";
 export type { RoutedEnvironment } from "./routed/routed-environment.js";
 export { createRouter, type RouteDecision, type Router, type RouterConfig } from "./router/create-router.js";

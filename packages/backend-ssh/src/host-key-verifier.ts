@@ -1,4 +1,4 @@
-import { HostKeyError } from "../errors/host-key-error.js";
+import { HostKeyError } from "@hermes/core";
 import { addKnownHost, checkHostKey, keyFingerprint, keyTypeOf } from "./known-hosts.js";
 
 export interface HostKeyPolicy {
