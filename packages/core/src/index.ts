@@ -6,7 +6,7 @@ export { ShellFiles } from "./backend/shell-files.js";
 export type { TargetProcess } from "./backend/target-process.js";
 export * from "./config/index.js";
 export { type CreateEnvOptions, createEnv } from "./create-env.js";
-export { Environment, type EnvironmentOptions } from "./environment/environment.js";
+export { Environment } from "./environment/environment.js";
 export {
   copyIn,
   copyOut,
@@ -15,6 +15,7 @@ export {
   resolveEnvPath,
   uploadSource,
 } from "./environment/environment-file-system.js";
+export type { EnvironmentOptions } from "./environment/environment-options.js";
 export * from "./errors/index.js";
 export { type BackendFactory, importBackendFactory } from "./import-backend.js";
 export { ownerLabel, ownerState, ownerVariable } from "./lifecycle/owner-process.js";

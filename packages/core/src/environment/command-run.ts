@@ -1,6 +1,11 @@
-import type { OutputCapture } from "../session/output-capture.js";
+import { CommandAbortedError } from "../errors/command-aborted-error.js";
+import { OutputCapture } from "../session/output-capture.js";
 import type { KillOptions } from "../types/backend.js";
-import type { ExecResult } from "../types/exec.js";
+import type { ExecOptions, ExecResult, SpawnOptions } from "../types/exec.js";
+import { commandDefaults } from "./command-defaults.js";
+import type { OutputStream } from "./output-stream.js";
+
+export type Captures = { stdout: OutputCapture; stderr: OutputCapture };
 
 /** How a command ended, as its runner (the session, or a process of its own) saw it. */
 export interface CommandEnd {
@@ -106,4 +111,36 @@ export class CommandRun {
       this.limits.signal?.removeEventListener("abort", this.onAbort);
     }
   }
+}
+
+/** A command's output captures, capped at `maxOutputBytes`, feeding its callbacks (and a spawned process's streams). */
+export function outputCaptures(options: ExecOptions | SpawnOptions, streams?: { stdout: OutputStream; stderr: OutputStream }): Captures {
+  const limit = options.maxOutputBytes ?? commandDefaults.maxOutputBytes;
+  const tee = (callback: ((text: string) => void) | undefined, stream: OutputStream | undefined) =>
+    stream
+      ? (text: string) => {
+          callback?.(text);
+          stream.push(text);
+        }
+      : callback;
+  return {
+    stdout: new OutputCapture(limit, tee(options.onStdout, streams?.stdout)),
+    stderr: new OutputCapture(limit, tee(options.onStderr, streams?.stderr)),
+  };
+}
+
+/** An exec whose signal had already fired: nothing runs. */
+export function abortedBeforeStart(signal: AbortSignal, cwd: string, backend: string): CommandAbortedError {
+  const result: ExecResult = {
+    exitCode: null,
+    signal: null,
+    stdout: "",
+    stderr: "",
+    timedOut: false,
+    truncated: false,
+    durationMs: 0,
+    cwd,
+    backend,
+  };
+  return new CommandAbortedError({ result, reason: signal.reason });
 }

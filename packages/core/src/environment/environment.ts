@@ -7,7 +7,6 @@ import { CommandAbortedError } from "../errors/command-aborted-error.js";
 import { EnvironmentDisposedError } from "../errors/environment-disposed-error.js";
 import { UnsupportedCapabilityError } from "../errors/unsupported-capability-error.js";
 import { newId } from "../session/new-id.js";
-import { OutputCapture } from "../session/output-capture.js";
 import type { Session } from "../session/session.js";
 import type { ShellState } from "../session/session-script.js";
 import { decodeShellWord } from "../session/shell-word.js";
@@ -17,35 +16,15 @@ import type { ExecOptions, ExecResult, ProcessHandle, SpawnOptions } from "../ty
 import type { EnvironmentEvents, EnvironmentState, EnvironmentStatus, ExecutionEnvironment } from "../types/execution-environment.js";
 import type { FileSystem } from "../types/file-system.js";
 import { commandDefaults } from "./command-defaults.js";
-import { CommandRun, type RunningCommand } from "./command-run.js";
+import { abortedBeforeStart, type Captures, CommandRun, outputCaptures, type RunningCommand } from "./command-run.js";
 import { environmentFileSystem } from "./environment-file-system.js";
+import type { EnvironmentOptions } from "./environment-options.js";
 import { checkCommand, checkOptions, stdinBytes } from "./exec-request.js";
 import { oneShotCommand } from "./one-shot-command.js";
 import { OutputStream } from "./output-stream.js";
 import { rawCommandSpec } from "./raw-command.js";
 import { SpawnedProcess } from "./spawned-process.js";
 import { startTarget } from "./start-target.js";
-
-export interface EnvironmentOptions {
-  /** The environment's id (it labels what the backend creates). Default: a new random id. */
-  id?: string;
-  /** Configured instance name (defaults to the backend type). */
-  backendName?: string;
-  /** Default `exec` timeout. Default 180_000 ms. */
-  timeoutMs?: number;
-  /** Time between SIGTERM and SIGKILL when a command is ended. Default 1000 ms. */
-  killGraceMs?: number;
-  /** Most session shells open at once for concurrent calls. Default 8. */
-  maxShells?: number;
-  /** Working directory the session starts in, resolved against the backend's default. */
-  cwd?: string;
-  /** Variables exported in the session at start. */
-  env?: Record<string, string>;
-  /** Configuration warnings, emitted as `warning` events when the environment starts. */
-  warnings?: readonly string[];
-}
-
-type Captures = { stdout: OutputCapture; stderr: OutputCapture };
 
 /**
  * The `ExecutionEnvironment` every backend gets: core derives sessions, one-shot runs, spawn, timeouts,
@@ -105,17 +84,22 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
   async exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     checkCommand(command);
     checkOptions(options, "exec");
-    if (options.signal?.aborted) throw this.abortedBeforeStart(options.signal);
+    if (options.signal?.aborted) throw abortedBeforeStart(options.signal, this.sessionCwd(), this.backend);
     if (options.stdin !== undefined) this.requireCapability("stdin", "stdin for exec");
     if (options.session === true && typeof command === "string") this.requireCapability("persistentSession", "session: true");
     const target = await this.ready("run a command");
     const inSession = typeof command === "string" && options.session !== false && this.capabilities.persistentSession;
     const execId = newId();
-    const captures = this.captures(options);
+    const captures = outputCaptures(options);
     this.emit("exec:start", { execId, command, session: inSession, ...(options.task && { task: options.task }) });
-    const running = inSession
-      ? this.runInSession(command as string, execId, options, captures)
-      : await this.runOneShot(target, command, execId, options, captures);
+    let running: RunningCommand;
+    if (inSession) running = this.runInSession(command as string, execId, options, captures);
+    else {
+      const stdin = stdinBytes(options.stdin);
+      const process = await this.startProcess(target, command, execId, options, stdin !== undefined);
+      running = oneShotCommand(target, process, { execId, cwd: this.commandCwd(options.cwd), ...captures });
+      if (stdin !== undefined) process.stdin?.end(stdin);
+    }
     this.running.add(running);
     try {
       const run = new CommandRun(running, this.limits(options.timeoutMs ?? this.timeoutMs, options.signal, captures));
@@ -139,11 +123,11 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
     if (options.pty) this.requireCapability("pty", "spawn with a pseudo-terminal (pty: true)");
     const target = await this.ready("spawn a process");
     const execId = newId();
-    const process = await target.start(this.rawSpec(target, command, execId, options, true));
+    const process = await this.startProcess(target, command, execId, options, true);
     const limit = options.maxOutputBytes ?? commandDefaults.maxOutputBytes;
     const stdout = new OutputStream(process.stdout, limit);
     const stderr = new OutputStream(process.stderr, limit);
-    const captures = this.captures(options, stdout, stderr);
+    const captures = outputCaptures(options, { stdout, stderr });
     if (options.stdin !== undefined) process.stdin?.write(options.stdin);
     const running = oneShotCommand(target, process, { execId, cwd: this.commandCwd(options.cwd), ...captures });
     const run = new CommandRun(running, this.limits(options.timeoutMs, options.signal, captures));
@@ -185,21 +169,13 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
     try {
       const started = await startTarget({
         backend: this.source,
-        context: {
-          environmentId: this.id,
-          backendName: this.backend,
-          warn: (code, message) => this.emit("warning", { code, message }),
-          progress: (message, detail) => this.emit("progress", { backend: this.backend, message, ...detail }),
-        },
-        session: {
-          maxShells: this.options.maxShells ?? commandDefaults.maxShells,
-          onStray: (stream, bytes) => this.emit("output:stray", { stream, text: bytes.toString("utf8") }),
-          onRestart: (reason) => {
-            if (!this.disposing) this.emit("session:restart", { reason });
-          },
-        },
+        environmentId: this.id,
+        backendName: this.backend,
+        maxShells: this.options.maxShells ?? commandDefaults.maxShells,
         cwd: this.options.cwd,
         env: this.options.env,
+        events: this,
+        disposing: () => this.disposing !== undefined,
       });
       // A dispose that came during the start frees what it made (it waits for this start).
       ({ target: this.target, session: this.session, baseState: this.baseState } = started);
@@ -220,21 +196,6 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
     this.assertOpen(operation);
     if (!this.target) throw new BackendUnavailableError({ backend: this.backend, reason: "the environment did not start" });
     return this.target;
-  }
-
-  private captures(options: ExecOptions | SpawnOptions, stdout?: OutputStream, stderr?: OutputStream): Captures {
-    const limit = options.maxOutputBytes ?? commandDefaults.maxOutputBytes;
-    const tee = (callback: ((text: string) => void) | undefined, stream: OutputStream | undefined) =>
-      stream
-        ? (text: string) => {
-            callback?.(text);
-            stream.push(text);
-          }
-        : callback;
-    return {
-      stdout: new OutputCapture(limit, tee(options.onStdout, stdout)),
-      stderr: new OutputCapture(limit, tee(options.onStderr, stderr)),
-    };
   }
 
   private limits(timeoutMs: number | undefined, signal: AbortSignal | undefined, captures: Captures) {
@@ -265,53 +226,26 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
     };
   }
 
-  private async runOneShot(
-    target: Target,
-    command: string | readonly string[],
-    execId: string,
-    options: ExecOptions,
-    captures: Captures,
-  ): Promise<RunningCommand> {
-    const stdin = stdinBytes(options.stdin);
-    const process = await target.start(this.rawSpec(target, command, execId, options, stdin !== undefined));
-    const running = oneShotCommand(target, process, { execId, cwd: this.commandCwd(options.cwd), ...captures });
-    if (stdin !== undefined) process.stdin?.end(stdin);
-    return running;
-  }
-
-  private rawSpec(
+  /** A process of its own for a command, started in the session's state (its cwd and exported variables). */
+  private startProcess(
     target: Target,
     command: string | readonly string[],
     execId: string,
     options: ExecOptions | SpawnOptions,
     stdin: boolean,
   ) {
-    const sessionState = this.session?.state;
-    return rawCommandSpec(target, {
-      command,
-      environmentId: this.id,
-      execId,
-      session: sessionState && this.baseState ? { state: sessionState, base: this.baseState } : undefined,
-      ...(options.cwd !== undefined && { cwd: options.cwd }),
-      ...(options.env !== undefined && { env: options.env }),
-      stdin,
-    });
-  }
-
-  /** An exec whose signal had already fired: nothing runs. */
-  private abortedBeforeStart(signal: AbortSignal): CommandAbortedError {
-    const result: ExecResult = {
-      exitCode: null,
-      signal: null,
-      stdout: "",
-      stderr: "",
-      timedOut: false,
-      truncated: false,
-      durationMs: 0,
-      cwd: this.sessionCwd(),
-      backend: this.backend,
-    };
-    return new CommandAbortedError({ result, reason: signal.reason });
+    const state = this.session?.state;
+    return target.start(
+      rawCommandSpec(target, {
+        command,
+        environmentId: this.id,
+        execId,
+        session: state && this.baseState ? { state, base: this.baseState } : undefined,
+        ...(options.cwd !== undefined && { cwd: options.cwd }),
+        ...(options.env !== undefined && { env: options.env }),
+        stdin,
+      }),
+    );
   }
 
   private sessionHome(): string | undefined {

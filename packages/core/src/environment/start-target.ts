@@ -1,3 +1,4 @@
+import type { EventEmitter } from "eventemitter3";
 import { deriveTarget, type Target } from "../backend/derive-target.js";
 import { BackendUnavailableError } from "../errors/backend-unavailable-error.js";
 import { HermesError } from "../errors/hermes-error.js";
@@ -5,18 +6,24 @@ import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { ownerLabel } from "../lifecycle/owner-process.js";
 import { newId } from "../session/new-id.js";
 import { OutputCapture } from "../session/output-capture.js";
-import { Session, type SessionOptions } from "../session/session.js";
+import { Session } from "../session/session.js";
 import type { ShellState } from "../session/session-script.js";
 import { exportStatement, quoteShellWord } from "../session/shell-quote.js";
-import type { Backend, BackendContext } from "../types/backend.js";
+import type { Backend } from "../types/backend.js";
+import type { EnvironmentEvents } from "../types/execution-environment.js";
 
 export interface StartRequest {
   backend: Backend;
-  context: Omit<BackendContext, "labels">;
-  session: Omit<SessionOptions, "environmentId" | "backendName">;
+  environmentId: string;
+  backendName: string;
+  maxShells: number;
   /** createEnv's `cwd` and `env`: the session's starting state. */
   cwd: string | undefined;
   env: Readonly<Record<string, string>> | undefined;
+  /** Where warnings, progress, stray output and session restarts are told. */
+  events: EventEmitter<EnvironmentEvents>;
+  /** A restart while disposing is no news. */
+  disposing(): boolean;
 }
 
 export interface StartedTarget {
@@ -31,7 +38,14 @@ export interface StartedTarget {
  * brings it to createEnv's cwd and env. On failure everything created so far is freed and the error is typed.
  */
 export async function startTarget(request: StartRequest): Promise<StartedTarget> {
-  const { context } = request;
+  const { events, environmentId, backendName } = request;
+  const context = {
+    environmentId,
+    backendName,
+    warn: (code: string, message: string) => events.emit("warning", { code, message }),
+    progress: (message: string, detail?: { current?: number; total?: number }) =>
+      events.emit("progress", { backend: backendName, message, ...detail }),
+  };
   const owner = ownerLabel();
   const labels = { "hermes.owner": owner, "hermes.env-id": context.environmentId, "hermes.created": new Date().toISOString() };
   let target: Target | undefined;
@@ -42,7 +56,15 @@ export async function startTarget(request: StartRequest): Promise<StartedTarget>
       await instance.dispose().catch(() => {});
       throw error;
     });
-    session = new Session(target, { ...request.session, environmentId: context.environmentId, backendName: context.backendName });
+    session = new Session(target, {
+      environmentId,
+      backendName,
+      maxShells: request.maxShells,
+      onStray: (stream, bytes) => events.emit("output:stray", { stream, text: bytes.toString("utf8") }),
+      onRestart: (reason) => {
+        if (!request.disposing()) events.emit("session:restart", { reason });
+      },
+    });
     await session.warm();
     const baseState = session.state ?? undefined;
     await applyInitialState(session, request.cwd, request.env);

@@ -1,5 +1,6 @@
 import type { EventEmitter } from "eventemitter3";
-import { Environment, type EnvironmentOptions } from "../environment/environment.js";
+import { Environment } from "../environment/environment.js";
+import type { EnvironmentOptions } from "../environment/environment-options.js";
 import { BackendUnavailableError } from "../errors/backend-unavailable-error.js";
 import { BudgetExceededError } from "../errors/budget-exceeded-error.js";
 import { EnvironmentDisposedError } from "../errors/environment-disposed-error.js";
