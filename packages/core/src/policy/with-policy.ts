@@ -1,10 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { EventEmitter } from "eventemitter3";
+import { type EnvironmentMiddleware, type FileAccess, wrapEnvironment } from "../environment/wrap-environment.js";
 import { PolicyDeniedError } from "../errors/policy-denied-error.js";
 import { quoteShellWord } from "../session/shell-quote.js";
 import type { ExecOptions, ExecResult, ProcessHandle, SpawnOptions } from "../types/exec.js";
-import type { EnvironmentEvents, EnvironmentStatus, ExecutionEnvironment } from "../types/execution-environment.js";
-import type { FileSystem } from "../types/file-system.js";
+import type { ExecutionEnvironment } from "../types/execution-environment.js";
 import type { AuditLog } from "./audit-log.js";
 import { canonicalJson } from "./audit-log.js";
 import type { Policy, PolicyAction, PolicyDecision } from "./create-policy.js";
@@ -35,6 +34,8 @@ export interface WithPolicyOptions {
 
 const defaultConfirmTimeoutMs = 60_000;
 
+type Command = string | readonly string[];
+
 /**
  * `env` with `policy` applied to every operation: `exec`, `spawn` and each `files` call is evaluated first;
  * `deny` throws `PolicyDeniedError` and runs nothing; `confirm` asks the callback (default deny: no callback,
@@ -42,39 +43,27 @@ const defaultConfirmTimeoutMs = 60_000;
  * was approved. With an audit log, each action gets a decision record and a result record.
  */
 export function withPolicy(env: ExecutionEnvironment, policy: Policy, options: WithPolicyOptions = {}): ExecutionEnvironment {
-  return new PolicyEnvironment(env, policy, options);
+  return wrapEnvironment(env, new PolicyMiddleware(env, policy, options));
 }
 
-class PolicyEnvironment implements ExecutionEnvironment {
-  readonly files: FileSystem;
+class PolicyMiddleware implements EnvironmentMiddleware {
   private readonly withdraw = new AbortController();
 
   constructor(
     private readonly inner: ExecutionEnvironment,
     private readonly policy: Policy,
     private readonly options: WithPolicyOptions,
-  ) {
-    this.files = this.guardedFiles();
-  }
+  ) {}
 
-  get id() {
-    return this.inner.id;
-  }
-  get backend() {
+  private get backend() {
     return this.inner.backend;
   }
-  get type() {
-    return this.inner.type;
-  }
-  get capabilities() {
-    return this.inner.capabilities;
-  }
 
-  async exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+  exec(command: Command, options: ExecOptions, next: (command: Command, options: ExecOptions) => Promise<ExecResult>) {
     return this.guarded(
       () => this.shellAction(command, options),
       async () => {
-        const result = await this.inner.exec(command, options);
+        const result = await next(command, options);
         return {
           value: result,
           facts: { exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, durationMs: result.durationMs },
@@ -83,44 +72,29 @@ class PolicyEnvironment implements ExecutionEnvironment {
     );
   }
 
-  async spawn(command: string | readonly string[], options: SpawnOptions = {}): Promise<ProcessHandle> {
+  spawn(command: Command, options: SpawnOptions, next: (command: Command, options: SpawnOptions) => Promise<ProcessHandle>) {
     return this.guarded(
       () => this.shellAction(command, options),
       async () => {
-        const handle = await this.inner.spawn(command, options);
+        const handle = await next(command, options);
         return { value: handle, facts: { spawned: handle.id } };
       },
     );
   }
 
-  start(): Promise<void> {
-    return this.inner.start();
+  file<T>(access: FileAccess, path: string, next: () => Promise<T>): Promise<T> {
+    return this.guarded(
+      async () => {
+        const cwd = await this.cwd(undefined);
+        return { action: access, path, ...(cwd !== undefined && { cwd }) };
+      },
+      async () => ({ value: await next(), facts: {} }),
+    );
   }
 
-  status(): Promise<EnvironmentStatus> {
-    return this.inner.status();
-  }
-
-  async dispose(): Promise<void> {
+  async dispose(next: () => Promise<void>): Promise<void> {
     this.withdraw.abort(new Error("the environment was disposed"));
-    await this.inner.dispose();
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.dispose();
-  }
-
-  on<E extends EventEmitter.EventNames<EnvironmentEvents>>(event: E, listener: EventEmitter.EventListener<EnvironmentEvents, E>): this {
-    this.inner.on(event, listener);
-    return this;
-  }
-  once<E extends EventEmitter.EventNames<EnvironmentEvents>>(event: E, listener: EventEmitter.EventListener<EnvironmentEvents, E>): this {
-    this.inner.once(event, listener);
-    return this;
-  }
-  off<E extends EventEmitter.EventNames<EnvironmentEvents>>(event: E, listener?: EventEmitter.EventListener<EnvironmentEvents, E>): this {
-    this.inner.off(event, listener);
-    return this;
+    await next();
   }
 
   /** The command as the policy sees it: an argv array becomes the shell words that would run it. */
@@ -235,30 +209,6 @@ class PolicyEnvironment implements ExecutionEnvironment {
       clearTimeout(timer);
       this.withdraw.signal.removeEventListener("abort", withdraw);
     }
-  }
-
-  private guardedFiles(): FileSystem {
-    const files = () => this.inner.files;
-    const check = async <T>(kind: "write_file" | "read_file" | "delete_file" | "list_dir", path: string, run: () => Promise<T>) => {
-      return this.guarded(
-        async () => {
-          const cwd = await this.cwd(undefined);
-          return { action: kind, path, ...(cwd !== undefined && { cwd }) };
-        },
-        async () => ({ value: await run(), facts: {} }),
-      );
-    };
-    return {
-      read: (path) => check("read_file", path, () => files().read(path)),
-      readText: (path) => check("read_file", path, () => files().readText(path)),
-      stat: (path) => check("read_file", path, () => files().stat(path)),
-      list: (path) => check("list_dir", path, () => files().list(path)),
-      write: (path, data, options) => check("write_file", path, () => files().write(path, data, options)),
-      mkdir: (path, options) => check("write_file", path, () => files().mkdir(path, options)),
-      remove: (path, options) => check("delete_file", path, () => files().remove(path, options)),
-      upload: (hostPath, envPath) => check("write_file", envPath, () => files().upload(hostPath, envPath)),
-      download: (envPath, hostPath) => check("read_file", envPath, () => files().download(envPath, hostPath)),
-    };
   }
 }
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from "eventemitter3";
 import { capabilitiesOf } from "../backend/backend-capabilities.js";
+import { fileSystemFacade } from "../environment/wrap-environment.js";
 import { BackendUnavailableError } from "../errors/backend-unavailable-error.js";
 import { EnvironmentDisposedError } from "../errors/environment-disposed-error.js";
 import { HermesError } from "../errors/hermes-error.js";
@@ -56,7 +57,10 @@ export class RoutedEnvironment extends EventEmitter<EnvironmentEvents> implement
     this.type = options.defaultBackend.type;
     this.capabilities = capabilitiesOf(options.defaultBackend);
     this.latest = this.slot(this.backend);
-    this.files = this.routedFiles();
+    this.files = fileSystemFacade(async () => {
+      this.assertOpen("use the files API");
+      return (await this.latest.acquire()).files;
+    });
     if (options.usage) this.flushTimer = setInterval(() => void this.flushUsage(), usageFlushMs).unref();
     register(this);
   }
@@ -200,24 +204,6 @@ export class RoutedEnvironment extends EventEmitter<EnvironmentEvents> implement
     const slot = this.options.slots.get(name);
     if (!slot) throw new BackendUnavailableError({ backend: name, reason: "it is not configured", retryable: false });
     return slot;
-  }
-
-  private routedFiles(): FileSystem {
-    const on = async () => {
-      this.assertOpen("use the files API");
-      return (await this.latest.acquire()).files;
-    };
-    return {
-      read: async (path) => (await on()).read(path),
-      readText: async (path) => (await on()).readText(path),
-      write: async (path, data, options) => (await on()).write(path, data, options),
-      list: async (path) => (await on()).list(path),
-      stat: async (path) => (await on()).stat(path),
-      remove: async (path, options) => (await on()).remove(path, options),
-      mkdir: async (path, options) => (await on()).mkdir(path, options),
-      upload: async (hostPath, envPath) => (await on()).upload(hostPath, envPath),
-      download: async (envPath, hostPath) => (await on()).download(envPath, hostPath),
-    };
   }
 
   private assertOpen(operation: string): void {
