@@ -1,6 +1,7 @@
 import type { EventEmitter } from "eventemitter3";
 import { Environment } from "../environment/environment.js";
 import type { EnvironmentOptions } from "../environment/environment-options.js";
+import { type EnvironmentMiddleware, wrapEnvironment } from "../environment/wrap-environment.js";
 import { BackendUnavailableError } from "../errors/backend-unavailable-error.js";
 import { BudgetExceededError } from "../errors/budget-exceeded-error.js";
 import { EnvironmentDisposedError } from "../errors/environment-disposed-error.js";
@@ -104,17 +105,11 @@ export class BackendSlot {
     return this.creating;
   }
 
-  /**
-   * Runs `work` on the environment: idle expiry waits for it, and when a budget is set, it gets a signal
-   * that fires when the budget is passed (the error then says so, with the stopped command's result).
-   */
-  async use<T>(environment: ExecutionEnvironment, work: (stop: AbortSignal | undefined) => Promise<T>): Promise<T> {
+  /** Runs `work` on the environment; idle expiry waits for it. */
+  async use<T>(environment: ExecutionEnvironment, work: () => Promise<T>): Promise<T> {
     this.busy++;
     try {
-      return await work(this.options.budgetUsd === undefined ? undefined : this.stopAll.signal);
-    } catch (error) {
-      if (this.exceeded) throw new BudgetExceededError({ ...this.budgetFacts(), ...resultOf(error) });
-      throw error;
+      return await work();
     } finally {
       this.busy--;
       this.lastUse = Date.now();
@@ -148,7 +143,8 @@ export class BackendSlot {
       await started.dispose();
       throw error;
     }
-    const environment = this.options.wrap ? this.options.wrap(started) : started;
+    const guarded = this.options.wrap ? this.options.wrap(started) : started;
+    const environment = this.options.budgetUsd === undefined ? guarded : wrapEnvironment(guarded, this.budget());
     if (this.closed) {
       await environment.dispose();
       throw new EnvironmentDisposedError({ environmentId: this.options.environment.id ?? this.name, operation: "start" });
@@ -162,6 +158,27 @@ export class BackendSlot {
     this.lastUse = Date.now();
     this.armIdleTimer(this.options.idleMs);
     return environment;
+  }
+
+  /**
+   * Each command gets a signal that fires when the budget is passed; what fails then fails with
+   * BudgetExceededError, carrying the stopped command's result.
+   */
+  private budget(): EnvironmentMiddleware {
+    const explained = async <T>(work: () => Promise<T>): Promise<T> => {
+      try {
+        return await work();
+      } catch (error) {
+        if (this.exceeded) throw new BudgetExceededError({ ...this.budgetFacts(), ...resultOf(error) });
+        throw error;
+      }
+    };
+    const stop = this.stopAll.signal;
+    return {
+      exec: (command, options, next) =>
+        explained(() => next(command, { ...options, signal: options.signal ? AbortSignal.any([options.signal, stop]) : stop })),
+      spawn: (command, options, next) => explained(() => next(command, options)),
+    };
   }
 
   private budgetFacts() {

@@ -72,9 +72,7 @@ export class RoutedEnvironment extends EventEmitter<EnvironmentEvents> implement
 
   async exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const { slot, environment } = await this.choose(options.task, "run a command", () => shellAction(command, options));
-    return slot.use(environment, (stop) =>
-      environment.exec(command, stop ? { ...options, signal: withStop(options.signal, stop) } : options),
-    );
+    return slot.use(environment, () => environment.exec(command, options));
   }
 
   async spawn(command: string | readonly string[], options: SpawnOptions = {}): Promise<ProcessHandle> {
@@ -228,9 +226,4 @@ function shellAction(command: string | readonly string[], options: ExecOptions |
     ...(options.cwd?.startsWith("/") && { cwd: options.cwd }),
     ...(options.env !== undefined && { env: options.env }),
   };
-}
-
-/** The caller's signal and the budget's, as one. */
-function withStop(signal: AbortSignal | undefined, stop: AbortSignal): AbortSignal {
-  return signal ? AbortSignal.any([signal, stop]) : stop;
 }
