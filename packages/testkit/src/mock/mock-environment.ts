@@ -1,6 +1,7 @@
 import {
   type Capabilities,
   CommandAbortedError,
+  defaultCapabilities,
   EnvironmentDisposedError,
   type EnvironmentEvents,
   type EnvironmentStatus,
@@ -35,18 +36,8 @@ export interface MockEnvironmentOptions {
   files?: Record<string, string | Uint8Array>;
 }
 
-const mockCapabilities: Capabilities = {
-  persistentSession: false,
-  stdin: true,
-  pty: false,
-  background: true,
-  snapshot: false,
-  hibernate: false,
-  gpu: false,
-  fileAccess: true,
-  isolation: "none",
-  network: "none",
-};
+/** Core's defaults, but no session: a mock keeps no shell state between calls. */
+const mockCapabilities: Capabilities = { ...defaultCapabilities, persistentSession: false, network: "none" };
 
 /**
  * An ExecutionEnvironment for your own tests: commands are answered by handlers you register (first match
