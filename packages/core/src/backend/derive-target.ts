@@ -17,6 +17,8 @@ export interface Target {
   start(spec: ProcessSpec): Promise<TargetProcess>;
   killTagged(selector: ProcessSelector, options: KillOptions): Promise<number>;
   readonly files: FilePrimitives;
+  /** Resolves once core's control shell runs (it starts alongside the first session shell). */
+  readonly ready: Promise<void>;
   /** Ends core's control shell, then the backend's resources. */
   dispose(): Promise<void>;
 }
@@ -31,8 +33,8 @@ const fileOperations = ["read", "write", "stat", "list", "remove", "mkdir", "upl
 
 /**
  * Fills in what the backend left out. A control shell (a bash started once, untagged) runs core's kill
- * and signal programs when the backend has no native kill; it is started now, before any command, so it
- * exists even when a fork bomb has taken every PID a limit allows.
+ * and signal programs when the backend has no native kill; it is started now, before any command (the
+ * environment waits for `ready`), so it exists even when a fork bomb has taken every PID a limit allows.
  */
 export async function deriveTarget(instance: BackendInstance, context: TargetContext): Promise<Target> {
   const bashPath = instance.bashPath ?? "bash";
@@ -43,14 +45,16 @@ export async function deriveTarget(instance: BackendInstance, context: TargetCon
   };
   const control = new ControlShell(() => start({ argv: [bashPath, "--noprofile", "--norc", "-s"], stdin: "pipe" }));
   try {
-    if (!instance.killTagged || instance.defaultCwd === undefined) await control.warm();
     const defaultCwd = instance.defaultCwd ?? ((await control.run('builtin printf %s "${HOME:-/}"')) || "/");
+    const ready = instance.killTagged ? Promise.resolve() : control.warm();
+    ready.catch(() => {});
     const shellFiles = new ShellFiles(start, bashPath);
     return {
       defaultCwd,
       bashPath,
       shellPrelude: [closeInheritedDescriptors, instance.shellPrelude].filter(Boolean).join("; "),
       start,
+      ready,
       killTagged: instance.killTagged ? instance.killTagged.bind(instance) : (selector, options) => control.killTagged(selector, options),
       files: mergeFiles(instance.files, shellFiles),
       dispose: async () => {

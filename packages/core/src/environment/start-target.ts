@@ -65,7 +65,7 @@ export async function startTarget(request: StartRequest): Promise<StartedTarget>
         if (!request.disposing()) events.emit("session:restart", { reason });
       },
     });
-    await session.warm();
+    await Promise.all([session.warm(), target.ready]);
     const baseState = session.state ?? undefined;
     await applyInitialState(session, request.cwd, request.env);
     return { target, session, baseState };
