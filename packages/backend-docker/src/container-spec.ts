@@ -1,7 +1,7 @@
 import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
-import type { DockerBackendOptions } from "@hermes/core";
 import type Docker from "dockerode";
+import type { DockerBackendOptions } from "./descriptor.js";
 
 /** Hermes's defaults: the image its users run, 1 CPU, 5120 MB, `/workspace`. */
 export const dockerDefaults = {

@@ -5,7 +5,6 @@ import {
   BackendUnavailableError,
   ConfigError,
   type ConfigIssue,
-  type DockerBackendOptions,
   HermesError,
   type ProcessSpec,
   type RawProcess,
@@ -13,6 +12,7 @@ import {
 } from "@hermes/core";
 import type Docker from "dockerode";
 import { addableCapabilities, bindSpec, containerSpec, dockerDefaults, tmpfsPathsOf } from "./container-spec.js";
+import type { DockerBackendOptions } from "./descriptor.js";
 import { connectEngine } from "./docker-connection.js";
 import { engineUnavailable, provideContainer } from "./docker-container.js";
 import { DockerFiles } from "./docker-files.js";
@@ -21,7 +21,7 @@ import { describeEngineError } from "./engine-errors.js";
 import { ensureImage } from "./ensure-image.js";
 import { reapContainers } from "./reap-containers.js";
 
-export type { DockerBackendOptions } from "@hermes/core";
+export type { DockerBackendOptions } from "./descriptor.js";
 
 const bashPath = "bash";
 const healthTimeoutMs = 5_000;

@@ -1,2 +1,3 @@
 export { addableCapabilities, dockerDefaults, tmpfsMounts } from "./container-spec.js";
-export { type DockerBackendOptions, docker } from "./docker-backend.js";
+export { type DockerBackendOptions, descriptor } from "./descriptor.js";
+export { docker } from "./docker-backend.js";

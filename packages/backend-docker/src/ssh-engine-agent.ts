@@ -1,7 +1,7 @@
 import { Agent } from "node:http";
 import type { Duplex } from "node:stream";
-import type { SshCommandStreams } from "@hermes/backend-ssh";
-import { BackendNotInstalledError, type SshBackendOptions } from "@hermes/core";
+import type { SshBackendOptions, SshCommandStreams } from "@hermes/backend-ssh";
+import { BackendNotInstalledError } from "@hermes/core";
 
 /** How long the ssh connection outlives its last HTTP connection, so back-to-back API calls share it. */
 const idleCloseMs = 2_000;

@@ -1,2 +1,3 @@
+export { descriptor, type LocalBackendOptions } from "./descriptor.js";
 export { hostEnvironment, looksLikeSecret } from "./host-environment.js";
-export { type LocalBackendOptions, local } from "./local-backend.js";
+export { local } from "./local-backend.js";

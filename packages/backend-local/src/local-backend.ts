@@ -1,21 +1,15 @@
 import { mkdir, realpath, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { resolve } from "node:path";
-import {
-  type Backend,
-  type BackendInstance,
-  BackendUnavailableError,
-  ConfigError,
-  type LocalBackendOptions,
-  runProgram,
-} from "@hermes/core";
+import { type Backend, type BackendInstance, BackendUnavailableError, ConfigError, runProgram } from "@hermes/core";
 import { confinedArgv, confinedTemporaryDirectory } from "./bubblewrap.js";
+import type { LocalBackendOptions } from "./descriptor.js";
 import { hostEnvironment } from "./host-environment.js";
 import { isInside, LocalFiles } from "./local-files.js";
 import { startLocalProcess } from "./local-process.js";
 import { reapProcesses } from "./reap-processes.js";
 
-export type { LocalBackendOptions } from "@hermes/core";
+export type { LocalBackendOptions } from "./descriptor.js";
 
 /**
  * Commands on this machine, as this user: no isolation. `sandboxRoot` sets the working area and confines

@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { SshBackendOptions } from "@hermes/core";
+import type { SshBackendOptions } from "./descriptor.js";
 import type { ConnectionSettings } from "./open-connection.js";
 import { expandHome, resolveTarget } from "./ssh-target.js";
 

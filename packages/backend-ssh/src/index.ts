@@ -1,2 +1,3 @@
-export { type SshBackendOptions, ssh } from "./ssh-backend.js";
+export { descriptor, type SshBackendOptions } from "./descriptor.js";
+export { ssh } from "./ssh-backend.js";
 export { type CommandStream, openSshCommandStreams, type SshCommandStreams } from "./ssh-command-streams.js";

@@ -7,15 +7,15 @@ import {
   type RawProcess,
   reapOwnedProcesses,
   ShellFiles,
-  type SshBackendOptions,
 } from "@hermes/core";
 import type { SFTPWrapper } from "ssh2";
 import { connectionSettings, defaults } from "./connection-settings.js";
+import type { SshBackendOptions } from "./descriptor.js";
 import { SshConnection } from "./ssh-connection.js";
 import { SshFiles } from "./ssh-files.js";
 import { startSshProcess } from "./ssh-process.js";
 
-export type { SshBackendOptions } from "@hermes/core";
+export type { SshBackendOptions } from "./descriptor.js";
 
 /**
  * Commands on a remote host over one SSH connection (ssh2): host keys verified against known_hosts, a

@@ -1,6 +1,6 @@
 import type { Duplex } from "node:stream";
-import type { SshBackendOptions } from "@hermes/core";
 import { connectionSettings } from "./connection-settings.js";
+import type { SshBackendOptions } from "./descriptor.js";
 import { SshConnection } from "./ssh-connection.js";
 
 /** A stream to a remote command's stdin and stdout; `unref()` lets Node exit while it idles, as a socket's does. */

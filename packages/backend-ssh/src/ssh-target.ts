@@ -2,8 +2,9 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { homedir, userInfo } from "node:os";
 import { resolve } from "node:path";
-import { ConfigError, type SshBackendOptions } from "@hermes/core";
+import { ConfigError } from "@hermes/core";
 import SSHConfig from "ssh-config";
+import type { SshBackendOptions } from "./descriptor.js";
 
 /** Where and as whom to connect, after `~/.ssh/config` is applied: what a connection needs. */
 export interface SshTarget {

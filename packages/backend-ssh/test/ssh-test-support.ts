@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { connect } from "node:net";
-import type { SshBackendOptions } from "@hermes/core";
 import { describeWithService } from "@hermes/testkit";
+import type { SshBackendOptions } from "../src/descriptor.js";
 
 /** What scripts/services/sshd.sh sets up. */
 export const sshDir = process.env.HERMES_SSH_TEST_DIR ?? "/var/lib/hermes-sshd";

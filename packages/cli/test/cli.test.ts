@@ -182,6 +182,19 @@ terminal:
     expect(run.stderr).toMatch(/terminal\.backend: got "dockr"/);
     expect(run.stderr).toMatch(/terminal\.timeout: got -3/);
   });
+
+  it("validate accepts a backend whose package is not installed, with a warning naming the package", async () => {
+    const file = join(work, "planned.yaml");
+    await writeFile(
+      file,
+      "backend:\n  default: box\n  backends:\n    box: { type: local }\n    gpu: { type: modal, app: hermes, gpu: A10G }\n",
+    );
+    const run = await cli(["config", "validate", file]);
+    expect(run).toMatchObject({ code: 0, stdout: expect.stringMatching(/valid, backend dialect; backends: box \(local\), gpu \(modal\)/) });
+    expect(run.stderr).toMatch(
+      /warning: backend\.backends\.gpu: backend type "modal" needs the package @hermes\/backend-cloud.*npm install @hermes\/backend-cloud/,
+    );
+  });
 });
 
 describe("hermes-env backend status", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { loadConfig } from "./config/load-config.js";
 import { createEnv } from "./create-env.js";
 import { BackendNotInstalledError } from "./errors/backend-not-installed-error.js";
 import { ConfigError } from "./errors/config-error.js";
@@ -24,6 +25,18 @@ describe("createEnv", () => {
     expect((error as Error).message).toMatch(
       /Backend type "daytona" needs the package @hermes\/backend-cloud.*npm install @hermes\/backend-cloud/,
     );
+  });
+
+  it("accepts a configured type whose package is not installed, then fails creating it, naming the package", async () => {
+    const config = await loadConfig({ backend: { backends: { gpu: { type: "vercel-sandbox", runtime: "node22" } } } }, { env: {} });
+    expect(config.warnings).toEqual([expect.stringContaining('"vercel-sandbox" needs the package @hermes/backend-cloud')]);
+    const error = await createEnv({ config }).catch((reason: unknown) => reason);
+    expect(BackendNotInstalledError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ backendType: "vercel-sandbox", packageName: "@hermes/backend-cloud" });
+    const hpc = await createEnv({ config: { backend: { backends: { hpc: { type: "singularity", image: "x.sif" } } } } }).catch(
+      (reason: unknown) => reason,
+    );
+    expect(hpc).toMatchObject({ code: "BACKEND_NOT_INSTALLED", packageName: "@hermes/backend-hpc" });
   });
 
   it("refuses a backend name that is neither configured nor a type", async () => {

@@ -1,9 +1,9 @@
 import { capabilitiesOf } from "./backend/backend-capabilities.js";
-import { type BackendType, backendTypes, type CommonBackendOptions } from "./config/backend-options.js";
+import { backendTypes, isBackendType } from "./config/backend-packages.js";
 import type { BackendInstanceConfig, HermesConfig } from "./config/hermes-config.js";
 import { loadConfig } from "./config/load-config.js";
 import { ConfigError } from "./errors/config-error.js";
-import { importBackendFactory } from "./import-backend.js";
+import { findBackendDescriptor, importBackendDescriptor } from "./import-backend.js";
 import type { Policy, PolicySettings } from "./policy/create-policy.js";
 import { policyWrapper } from "./policy/environment-policy.js";
 import type { ConfirmCallback } from "./policy/with-policy.js";
@@ -12,9 +12,10 @@ import { RoutedEnvironment } from "./routed/routed-environment.js";
 import { createRouter } from "./router/create-router.js";
 import { newId } from "./session/new-id.js";
 import type { Backend } from "./types/backend.js";
+import type { BackendDescriptor, CommonBackendOptions } from "./types/backend-descriptor.js";
 import type { IsolationLevel } from "./types/capabilities.js";
 import type { ExecutionEnvironment } from "./types/execution-environment.js";
-import { hourlyPrice } from "./usage/price-table.js";
+import { hourlyPrice } from "./usage/hourly-price.js";
 import { UsageStore } from "./usage/usage-store.js";
 
 export interface CreateEnvOptions {
@@ -61,8 +62,23 @@ export async function createEnv(options: CreateEnvOptions = {}): Promise<Executi
   const instances = selectedInstances(options.backend, config);
   let defaultBackend: Backend | undefined;
   const slots = new Map<string, BackendSlot>();
+  // What each instance isolates: its backend's capabilities once created, else its type's descriptor.
+  const created = new Map<string, Backend>();
+  const descriptors = new Map<string, BackendDescriptor>();
   for (const [name, instance] of instances) {
-    const load = instance.backend ? async () => instance.backend as Backend : lazyBackend(instance.config as BackendInstanceConfig);
+    // Undefined for a type whose package is not installed (creating it fails with BackendNotInstalledError).
+    const descriptor = !isBackendType(instance.type)
+      ? undefined
+      : instance.backend
+        ? await findBackendDescriptor(instance.type).catch(() => undefined)
+        : await findBackendDescriptor(instance.type);
+    if (descriptor) descriptors.set(name, descriptor);
+    const create = instance.backend ? async () => instance.backend as Backend : lazyBackend(instance.config as BackendInstanceConfig);
+    const load = async () => {
+      const backend = await create();
+      created.set(name, backend);
+      return backend;
+    };
     // The default backend is loaded now: its capabilities describe the environment, and a missing package fails here.
     if (name === instances.defaultName) defaultBackend = await load();
     const settings = (instance.config?.options ?? {}) as CommonBackendOptions;
@@ -82,10 +98,10 @@ export async function createEnv(options: CreateEnvOptions = {}): Promise<Executi
           warnings: name === instances.defaultName ? config.warnings : [],
         },
         idleMs: settings.keepWarmMs ?? lifetimeMs,
-        pricePerHour: instance.config ? hourlyPrice(instance.config) : (settings.pricePerHourUsd ?? 0),
+        pricePerHour: instance.config ? hourlyPrice(descriptor, settings) : (settings.pricePerHourUsd ?? 0),
         budgetUsd: settings.budgetPerRunUsd,
         usage,
-        ...policyWrapper(name, instance, config, options, id),
+        ...policyWrapper(name, { ...instance, ...(descriptor && { descriptor }) }, config, options, id),
         get events() {
           return environment;
         },
@@ -102,10 +118,7 @@ export async function createEnv(options: CreateEnvOptions = {}): Promise<Executi
     slots,
     usage,
     defaultBackend: defaultBackend as Backend,
-    isolationOf: (name) =>
-      name === instances.defaultName
-        ? capabilitiesOf(defaultBackend as Backend).isolation
-        : (isolationOfType[instances.get(name)?.type ?? ""] ?? "none"),
+    isolationOf: (name) => isolationOf(created.get(name), descriptors.get(name)),
   });
   return environment;
 }
@@ -155,7 +168,7 @@ function selectedInstances(
 function lazyBackend(instance: BackendInstanceConfig): () => Promise<Backend> {
   let backend: Promise<Backend> | undefined;
   return () => {
-    backend ??= importBackendFactory(instance.type).then((factory) => factory(instance.options as never));
+    backend ??= importBackendDescriptor(instance.type).then((descriptor) => descriptor.factory(instance.options));
     backend.catch(() => {
       backend = undefined;
     });
@@ -163,17 +176,12 @@ function lazyBackend(instance: BackendInstanceConfig): () => Promise<Backend> {
   };
 }
 
-/** The isolation each backend type gives, known without loading its package. */
-const isolationOfType: Record<string, IsolationLevel> = {
-  local: "none",
-  docker: "container",
-  ssh: "remote-host",
-  modal: "microvm",
-  daytona: "container",
-  "vercel-sandbox": "microvm",
-  singularity: "namespace",
-};
-
-function isBackendType(name: string): name is BackendType {
-  return (backendTypes as string[]).includes(name);
+/**
+ * The isolation of an instance, for the fallback's "less isolated" warning: its backend's own (an option may
+ * change it), else its type's descriptor's; a type whose package is not installed counts as none, so a
+ * fallback to it is never said to lose nothing.
+ */
+function isolationOf(backend: Backend | undefined, descriptor: BackendDescriptor | undefined): IsolationLevel {
+  if (backend) return capabilitiesOf(backend).isolation;
+  return descriptor?.isolation ?? "none";
 }

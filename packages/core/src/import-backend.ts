@@ -1,29 +1,68 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-import { type BackendOptionsByType, type BackendType, backendPackages } from "./config/backend-options.js";
+import { type BackendType, backendPackages } from "./config/backend-packages.js";
 import { BackendNotInstalledError, packageRoot } from "./errors/backend-not-installed-error.js";
 import { HermesError } from "./errors/hermes-error.js";
 import type { Backend } from "./types/backend.js";
+import type { BackendDescriptor, CommonBackendOptions } from "./types/backend-descriptor.js";
 
-export type BackendFactory<T extends BackendType = BackendType> = (options: BackendOptionsByType[T]) => Backend;
+/** Options as configured: the common ones and the type's own (checked by its descriptor). */
+export type BackendOptions = CommonBackendOptions & Record<string, unknown>;
+
+export type BackendFactory = (options: BackendOptions) => Backend;
+
+const loaded = new Map<BackendType, Promise<BackendDescriptor>>();
 
 /**
- * Loads the package that implements a backend type, only when it is used. Tried in order: from core
- * itself (npm's flat node_modules, or pnpm with the optional peer), then from the application's
- * directory, then from the main script's (a globally installed CLI).
+ * Loads the descriptor of a backend type from its package, only when the type is used, once. Tried in
+ * order: from core itself (npm's flat node_modules, or pnpm with the optional peer), then from the
+ * application's directory, then from the main script's (a globally installed CLI). Throws
+ * BackendNotInstalledError (with the install command) when the package is nowhere.
  */
-export async function importBackendFactory<T extends BackendType>(type: T): Promise<BackendFactory<T>> {
+export function importBackendDescriptor(type: BackendType): Promise<BackendDescriptor> {
+  let descriptor = loaded.get(type);
+  if (!descriptor) {
+    descriptor = loadDescriptor(type);
+    loaded.set(type, descriptor);
+    // A failure is not remembered: the package may be installed later in the process's life.
+    descriptor.catch(() => loaded.delete(type));
+  }
+  return descriptor;
+}
+
+/** The descriptor of a type, or undefined when its package is not installed (other failures are thrown). */
+export async function findBackendDescriptor(type: BackendType): Promise<BackendDescriptor | undefined> {
+  try {
+    return await importBackendDescriptor(type);
+  } catch (error) {
+    if (BackendNotInstalledError.isInstance(error)) return undefined;
+    throw error;
+  }
+}
+
+/** The factory of a backend type, from its descriptor. */
+export async function importBackendFactory(type: BackendType): Promise<BackendFactory> {
+  const descriptor = await importBackendDescriptor(type);
+  return (options) => descriptor.factory(options);
+}
+
+async function loadDescriptor(type: BackendType): Promise<BackendDescriptor> {
   const { packageName, exportName } = backendPackages[type];
   const module = await importOptional(packageName);
   if (!module) throw new BackendNotInstalledError({ backendType: type, specifier: packageName });
-  const factory = module[exportName];
-  if (typeof factory !== "function") {
+  const descriptor = module[exportName] as Partial<BackendDescriptor> | undefined;
+  if (
+    typeof descriptor?.factory !== "function" ||
+    descriptor.type !== type ||
+    typeof descriptor.options?.safeParse !== "function" ||
+    descriptor.prices === undefined
+  ) {
     throw new HermesError({
       code: "BACKEND_INVALID",
-      message: `${packageName} does not export a "${exportName}" backend factory; its version may not match @hermes/core.`,
+      message: `${packageName} does not export a "${exportName}" describing the ${type} backend; its version may not match @hermes/core.`,
     });
   }
-  return factory as BackendFactory<T>;
+  return descriptor as BackendDescriptor;
 }
 
 async function importOptional(specifier: string): Promise<Record<string, unknown> | undefined> {

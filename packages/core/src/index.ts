@@ -17,7 +17,13 @@ export {
 } from "./environment/environment-file-system.js";
 export type { EnvironmentOptions } from "./environment/environment-options.js";
 export * from "./errors/index.js";
-export { type BackendFactory, importBackendFactory } from "./import-backend.js";
+export {
+  type BackendFactory,
+  type BackendOptions,
+  findBackendDescriptor,
+  importBackendDescriptor,
+  importBackendFactory,
+} from "./import-backend.js";
 export { ownerLabel, ownerState, ownerVariable } from "./lifecycle/owner-process.js";
 export { AuditLog, type AuditVerification, verifyAuditLog } from "./policy/audit-log.js";
 export {
@@ -38,6 +44,13 @@ export { cleanupAll, setExitHandlers } from "./routed/environment-registry.js";
 export type { RoutedEnvironment } from "./routed/routed-environment.js";
 export { createRouter, type RouteDecision, type Router, type RouterConfig } from "./router/create-router.js";
 export { processTagVariable } from "./session/signal-tagged-program.js";
+export type {
+  BackendDescriptor,
+  CommonBackendOptions,
+  HourlyRates,
+  TerminalDialect,
+  TerminalKeyKind,
+} from "./types/backend-descriptor.js";
 export type * from "./types/index.js";
-export { defaultRates, type HourlyRates, hourlyPrice } from "./usage/price-table.js";
+export { hourlyPrice } from "./usage/hourly-price.js";
 export { defaultUsageDirectory, UsageStore, type UsageTotals } from "./usage/usage-store.js";

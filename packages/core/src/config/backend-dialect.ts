@@ -1,10 +1,11 @@
 import { z } from "zod";
 import type { ConfigIssue } from "../errors/config-error.js";
+import { findBackendDescriptor } from "../import-backend.js";
 import { parseTimeWindow } from "../router/time-window.js";
-import { type BackendType, backendOptionSchemas, backendTypes } from "./backend-options.js";
+import { type BackendType, backendTypes, notInstalledWarning } from "./backend-packages.js";
 import { configIssues } from "./config-issues.js";
 import type { BackendInstanceConfig, HermesConfig, PolicyConfig, RoutingRuleConfig } from "./hermes-config.js";
-import { duration, text, textList } from "./schema-helpers.js";
+import { duration, schemaKeys, text, textList, uncheckedOptionsSchema } from "./schema-helpers.js";
 
 const timeWindow = z.string().refine((value) => parseTimeWindow(value) !== undefined, {
   error: 'a local-time window such as "01:00-06:00" (start and end differ; it may cross midnight)',
@@ -51,19 +52,26 @@ const knownKeys: Record<string, string[]> = {
   match: ["task", "size_gt_mb", "language", "cron_triggered", "time_window"],
 };
 
-/** Parses the multi-backend `backend:` section. Returns the config or the list of everything wrong with it. */
-export function parseBackendSection(section: unknown): { config: Omit<HermesConfig, symbol> } | { issues: ConfigIssue[] } {
+/**
+ * Parses the multi-backend `backend:` section, each instance's keys with its type's descriptor (loaded from
+ * its package). Returns the config or the list of everything wrong with it.
+ */
+export async function parseBackendSection(section: unknown): Promise<{ config: Omit<HermesConfig, symbol> } | { issues: ConfigIssue[] }> {
   const parsed = sectionSchema.safeParse(section);
   if (!parsed.success) return { issues: configIssues(parsed.error, section, "backend", sectionKeys) };
   const input = parsed.data;
   const issues: ConfigIssue[] = [];
+  const warnings: string[] = [];
   const backends: Record<string, BackendInstanceConfig> = {};
   for (const [name, raw] of Object.entries(input.backends)) {
     const { type, ...options } = raw as { type: BackendType } & Record<string, unknown>;
-    const schema = backendOptionSchemas[type];
+    const descriptor = await findBackendDescriptor(type);
+    if (!descriptor) warnings.push(notInstalledWarning(`backend.backends.${name}`, type));
+    const schema = descriptor?.options ?? uncheckedOptionsSchema;
     const result = schema.safeParse(options);
     if (!result.success) {
-      issues.push(...configIssues(result.error, options, `backend.backends.${name}`, () => ["type", ...optionKeys(type)]));
+      const keys = descriptor ? schemaKeys(descriptor.options) : schemaKeys(uncheckedOptionsSchema);
+      issues.push(...configIssues(result.error, options, `backend.backends.${name}`, () => ["type", ...keys]));
       continue;
     }
     const resolved = result.data as Record<string, unknown>;
@@ -75,7 +83,6 @@ export function parseBackendSection(section: unknown): { config: Omit<HermesConf
     if (!names.includes(value)) issues.push({ path, value, expected: `the name of a configured backend (${names.join(", ")})` });
   };
   let defaultBackend = input.default;
-  const warnings: string[] = [];
   if (defaultBackend === undefined) {
     // YAML keeps the order the user wrote: the first backend listed is the natural default.
     defaultBackend = names[0] as string;
@@ -126,10 +133,4 @@ function sectionKeys(path: PropertyKey[]): string[] {
   if (names[0] === "routing" && names.length === 3) return knownKeys.rule ?? [];
   if (names[0] === "routing" && names[3] === "match") return knownKeys.match ?? [];
   return [];
-}
-
-/** The YAML keys a backend type accepts. */
-export function optionKeys(type: BackendType): string[] {
-  const schema = backendOptionSchemas[type] as unknown as { in?: { shape?: Record<string, unknown> } };
-  return Object.keys(schema.in?.shape ?? {});
 }

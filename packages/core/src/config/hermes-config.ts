@@ -1,11 +1,13 @@
+import type { CommonBackendOptions } from "../types/backend-descriptor.js";
 import type { TaskContext } from "../types/task-context.js";
-import type { BackendOptionsByType, BackendType } from "./backend-options.js";
+import type { BackendType } from "./backend-packages.js";
 
 const configBrand = Symbol.for("hermes.config");
 
-export interface BackendInstanceConfig<T extends BackendType = BackendType> {
-  type: T;
-  options: BackendOptionsByType[T];
+export interface BackendInstanceConfig {
+  type: BackendType;
+  /** Checked by the type's descriptor; when its package is not installed, only the common keys are (see `warnings`). */
+  options: CommonBackendOptions & Record<string, unknown>;
 }
 
 export interface RoutingMatch {

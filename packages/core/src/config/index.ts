@@ -1,19 +1,21 @@
-export {
-  type BackendOptionsByType,
-  type BackendType,
-  backendOptionSchemas,
-  backendPackages,
-  backendTypes,
-  type CommonBackendOptions,
-  type DaytonaBackendOptions,
-  type DockerBackendOptions,
-  type LocalBackendOptions,
-  type ModalBackendOptions,
-  type SingularityBackendOptions,
-  type SshBackendOptions,
-  type VercelSandboxBackendOptions,
-} from "./backend-options.js";
+export { type BackendType, backendPackages, backendTypes } from "./backend-packages.js";
 export type { BackendInstanceConfig, HermesConfig, PolicyConfig, RoutingMatch, RoutingRuleConfig } from "./hermes-config.js";
 export { isHermesConfig } from "./hermes-config.js";
 export { findConfigFile, type LoadConfigOptions, loadConfig } from "./load-config.js";
+export {
+  backendOptionsSchema,
+  camelCase,
+  camelKeys,
+  commonOptionKeys,
+  commonOptionRenames,
+  duration,
+  port,
+  positiveNumber,
+  schemaKeys,
+  sizeMb,
+  text,
+  textList,
+  variables,
+} from "./schema-helpers.js";
+export { terminalKeyNames } from "./terminal-dialect.js";
 export { parseDuration, parseSize } from "./units.js";

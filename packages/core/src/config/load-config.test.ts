@@ -103,6 +103,18 @@ describe("loadConfig: the Hermes terminal dialect", () => {
     expect(config.warnings[0]).toMatch(/looks like a path on this machine/);
   });
 
+  it("accepts the keys of a type whose package is not installed unchecked, with a warning naming the package", async () => {
+    const config = await loadConfig(
+      { terminal: { backend: "modal", modal_image: "python:3.11", timeout: "1m" } },
+      {
+        env: { TERMINAL_CONTAINER_CPU: "2" },
+      },
+    );
+    expect(config.defaultBackend).toBe("modal");
+    expect(config.backends.modal).toEqual({ type: "modal", options: { commandTimeoutMs: 60_000 } });
+    expect(config.warnings).toEqual([expect.stringMatching(/^terminal \(backend modal\): .*@hermes\/backend-cloud.*npm install/)]);
+  });
+
   it("rejects bad values with the key path, the value and what was expected", async () => {
     const error = await configError(loadConfig({ terminal: { backend: "dokker", timeout: "soon", container_memory: "lots" } }, noEnv));
     expect(error.issues).toEqual([
@@ -148,6 +160,28 @@ describe("loadConfig: the multi-backend dialect", () => {
     });
     expect(config.routing.rules[0]).toEqual({ match: { task: "data_processing", sizeGtMb: 500 }, backend: "modal" });
     expect(config.routing.fallback).toEqual(["docker", "local"]);
+    // modal's package is not installed here: its keys are kept unchecked, and a warning says which package to add.
+    expect(config.backends.modal?.options).toEqual({ app: "hermes-tasks", cpu: 4, memoryMb: 8192 });
+    expect(config.warnings).toEqual([
+      expect.stringMatching(
+        /^backend\.backends\.modal: backend type "modal" needs the package @hermes\/backend-cloud, .*npm install @hermes\/backend-cloud/,
+      ),
+    ]);
+  });
+
+  it("keeps a type whose package is not installed unchecked apart from the common keys, and names the package", async () => {
+    const config = await loadConfig(
+      { backend: { backends: { box: { type: "daytona", snapshot: "s1", whatever_key: [1], keep_warm: "1m" } } } },
+      noEnv,
+    );
+    expect(config.backends.box).toEqual({ type: "daytona", options: { snapshot: "s1", whateverKey: [1], keepWarmMs: 60_000 } });
+    expect(config.warnings).toEqual([
+      expect.stringMatching(/backend\.backends\.box: .*@hermes\/backend-cloud.*only its common keys are checked/),
+    ]);
+    const error = await configError(loadConfig({ backend: { backends: { box: { type: "daytona", command_timeout: "soon" } } } }, noEnv));
+    expect(error.issues).toEqual([
+      { path: "backend.backends.box.command_timeout", value: "soon", expected: expect.stringMatching(/^a duration such as 30s/) },
+    ]);
   });
 
   it("refuses unknown keys, suggesting the one that was meant", async () => {

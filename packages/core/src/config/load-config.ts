@@ -25,10 +25,10 @@ export async function loadConfig(pathOrObject?: string | object, options: LoadCo
   if (isHermesConfig(pathOrObject)) return pathOrObject;
   const env = options.env ?? process.env;
   if (typeof pathOrObject === "string")
-    return parseConfigObject(await readYaml(pathOrObject), env, resolve(options.cwd ?? process.cwd(), pathOrObject));
-  if (pathOrObject !== undefined) return parseConfigObject(pathOrObject, env, undefined);
+    return await parseConfigObject(await readYaml(pathOrObject), env, resolve(options.cwd ?? process.cwd(), pathOrObject));
+  if (pathOrObject !== undefined) return await parseConfigObject(pathOrObject, env, undefined);
   const file = await findConfigFile(env, options.cwd ?? process.cwd(), options.home ?? homedir());
-  return parseConfigObject(file ? await readYaml(file) : undefined, env, file);
+  return await parseConfigObject(file ? await readYaml(file) : undefined, env, file);
 }
 
 /** The first configuration file that exists: $HERMES_CONFIG (which must exist), ./hermes.yaml, ~/.hermes/config.yaml. */
@@ -65,7 +65,7 @@ async function readYaml(file: string): Promise<unknown> {
   return document.toJS();
 }
 
-function parseConfigObject(input: unknown, env: Record<string, string | undefined>, file: string | undefined): HermesConfig {
+async function parseConfigObject(input: unknown, env: Record<string, string | undefined>, file: string | undefined): Promise<HermesConfig> {
   if (input !== undefined && input !== null && (typeof input !== "object" || Array.isArray(input))) {
     throw new ConfigError({
       issues: [{ path: "", value: input, expected: "a mapping with a terminal: or backend: section" }],
@@ -76,10 +76,10 @@ function parseConfigObject(input: unknown, env: Record<string, string | undefine
   let result: { config: Omit<HermesConfig, symbol> } | { issues: ConfigIssue[] };
   const warnings: string[] = [];
   if (root.backend !== undefined) {
-    result = parseBackendSection(root.backend);
+    result = await parseBackendSection(root.backend);
     if (root.terminal !== undefined) warnings.push("both terminal: and backend: sections are present; the backend: section is used");
   } else if (root.terminal !== undefined || hasTerminalOverrides(env)) {
-    result = parseTerminalSection(root.terminal, env);
+    result = await parseTerminalSection(root.terminal, env);
   } else {
     if (file && Object.keys(root).length > 0) warnings.push(`${file} has no terminal: or backend: section; using the local backend`);
     result = {

@@ -40,3 +40,52 @@ export function camelKeys<T>(input: Record<string, unknown>, rename: Record<stri
   }
   return output as T;
 }
+
+/** Keys every backend instance accepts (YAML names), included in each descriptor's schema by `backendOptionsSchema`. */
+export const commonOptionKeys = {
+  /** Where the session starts. */
+  cwd: text.optional(),
+  /** Default limit for one command (`exec`'s `timeoutMs` overrides it). */
+  command_timeout: duration.optional(),
+  /** Variables set in the environment. */
+  env: variables.optional(),
+  /** How long the environment stays up after its last use (instead of the section's lifetime_seconds). */
+  keep_warm: duration.optional(),
+  /** Estimated cost at which an environment's run is stopped. */
+  budget_per_run_usd: z.number().nonnegative().optional(),
+  /** Overrides the price table's estimate for this instance. */
+  price_per_hour_usd: z.number().nonnegative().optional(),
+  /** The programs commands may run on this backend (see the policy engine). */
+  allowed_commands: textList.optional(),
+  authorized_commands_only: z.boolean().optional(),
+};
+
+/** YAML names of the common keys whose option name is not just camelCase. */
+export const commonOptionRenames: Record<string, string> = {
+  command_timeout: "commandTimeoutMs",
+  keep_warm: "keepWarmMs",
+  budget_per_run_usd: "budgetPerRunUsd",
+  price_per_hour_usd: "pricePerHourUsd",
+};
+
+/**
+ * A descriptor's options schema: the common keys and the type's own (snake_case YAML keys), strict (an
+ * unknown key is an error naming the closest known one), parsed into camelCase options. `renames` gives the
+ * option name of a key that is not just its camelCase (`timeout` -> `connectTimeoutMs`).
+ */
+export function backendOptionsSchema<Options>(keys: z.ZodRawShape, renames: Record<string, string> = {}): z.ZodType<Options> {
+  return z
+    .strictObject({ ...commonOptionKeys, ...keys })
+    .transform((input) => camelKeys<Options>(input, { ...commonOptionRenames, ...renames })) as unknown as z.ZodType<Options>;
+}
+
+/** The options of a type whose package is not installed: the common keys checked, the others kept (camelCase) unchecked. */
+export const uncheckedOptionsSchema = z
+  .looseObject(commonOptionKeys)
+  .transform((input) => camelKeys<Record<string, unknown>>(input, commonOptionRenames));
+
+/** The YAML keys an options schema accepts (those of `backendOptionsSchema`, or of any object schema). */
+export function schemaKeys(schema: z.ZodType): string[] {
+  const shaped = schema as unknown as { shape?: Record<string, unknown>; in?: { shape?: Record<string, unknown> } };
+  return Object.keys(shaped.in?.shape ?? shaped.shape ?? {});
+}

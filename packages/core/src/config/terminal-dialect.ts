@@ -1,13 +1,13 @@
 import { z } from "zod";
 import type { ConfigIssue } from "../errors/config-error.js";
-import type { BackendOptionsByType, BackendType } from "./backend-options.js";
+import { findBackendDescriptor } from "../import-backend.js";
+import type { BackendDescriptor, TerminalKeyKind } from "../types/backend-descriptor.js";
+import { type BackendType, backendTypes, notInstalledWarning } from "./backend-packages.js";
 import { closest, configIssues } from "./config-issues.js";
 import type { BackendInstanceConfig, HermesConfig } from "./hermes-config.js";
 import { duration, port, positiveNumber, sizeMb, text, textList, variables } from "./schema-helpers.js";
 
-type KeyKind = "text" | "duration" | "number" | "port" | "boolean" | "size" | "list" | "map";
-
-const kindSchemas: Record<KeyKind, z.ZodType> = {
+const kindSchemas: Record<TerminalKeyKind, z.ZodType> = {
   text,
   duration,
   number: positiveNumber,
@@ -18,32 +18,46 @@ const kindSchemas: Record<KeyKind, z.ZodType> = {
   map: variables,
 };
 
-/** Hermes `terminal:` keys we honour, with the `TERMINAL_*` variable that overrides each. */
-const terminalKeys: Record<string, { kind: KeyKind; env?: string }> = {
+/** The Hermes `terminal:` keys core reads itself, with the `TERMINAL_*` variable that overrides each. */
+const generalKeys: Record<string, { kind: TerminalKeyKind; env?: string }> = {
   backend: { kind: "text", env: "TERMINAL_ENV" },
   env_type: { kind: "text" },
   cwd: { kind: "text", env: "TERMINAL_CWD" },
   timeout: { kind: "duration", env: "TERMINAL_TIMEOUT" },
   lifetime_seconds: { kind: "number", env: "TERMINAL_LIFETIME_SECONDS" },
-  docker_image: { kind: "text", env: "TERMINAL_DOCKER_IMAGE" },
-  singularity_image: { kind: "text", env: "TERMINAL_SINGULARITY_IMAGE" },
-  modal_image: { kind: "text", env: "TERMINAL_MODAL_IMAGE" },
-  daytona_image: { kind: "text", env: "TERMINAL_DAYTONA_IMAGE" },
-  docker_forward_env: { kind: "list", env: "TERMINAL_DOCKER_FORWARD_ENV" },
-  docker_env: { kind: "map", env: "TERMINAL_DOCKER_ENV" },
-  docker_volumes: { kind: "list", env: "TERMINAL_DOCKER_VOLUMES" },
-  docker_mount_cwd_to_workspace: { kind: "boolean", env: "TERMINAL_DOCKER_MOUNT_CWD_TO_WORKSPACE" },
-  ssh_host: { kind: "text", env: "TERMINAL_SSH_HOST" },
-  ssh_user: { kind: "text", env: "TERMINAL_SSH_USER" },
-  ssh_port: { kind: "port", env: "TERMINAL_SSH_PORT" },
-  ssh_key: { kind: "text", env: "TERMINAL_SSH_KEY" },
-  container_cpu: { kind: "number", env: "TERMINAL_CONTAINER_CPU" },
-  container_memory: { kind: "size", env: "TERMINAL_CONTAINER_MEMORY" },
-  container_disk: { kind: "size", env: "TERMINAL_CONTAINER_DISK" },
-  container_persistent: { kind: "boolean", env: "TERMINAL_CONTAINER_PERSISTENT" },
-  persistent_shell: { kind: "boolean", env: "TERMINAL_PERSISTENT_SHELL" },
-  env_passthrough: { kind: "list" },
 };
+
+/**
+ * The Hermes keys of each type, by name only: what they mean (their kind, the options they set) is the
+ * type's descriptor's `terminal`, loaded with its package. Core needs the names before any package is loaded:
+ * to know which types a section describes (a key with the type's prefix, `docker_image`, `ssh_host`), which
+ * packages to load to check a value, the `TERMINAL_<KEY>` variables to look at, and for unknown-key warnings.
+ * A key of a type whose package is not installed is accepted unchecked.
+ */
+export const terminalKeyNames: Record<BackendType, readonly string[]> = {
+  local: ["env_passthrough"],
+  docker: [
+    "docker_image",
+    "docker_forward_env",
+    "docker_env",
+    "docker_volumes",
+    "docker_mount_cwd_to_workspace",
+    "container_cpu",
+    "container_memory",
+    "container_disk",
+    "container_persistent",
+  ],
+  ssh: ["ssh_host", "ssh_user", "ssh_port", "ssh_key", "persistent_shell"],
+  modal: ["modal_image", "container_cpu", "container_memory"],
+  daytona: ["daytona_image", "container_cpu", "container_memory", "container_disk"],
+  singularity: ["singularity_image", "container_cpu", "container_memory", "container_persistent"],
+  "vercel-sandbox": ["container_cpu", "container_memory"],
+};
+
+/** Every type key, each once, in the order above (the order of override issues). */
+const typeKeyNames = [...new Set(Object.values(terminalKeyNames).flat())];
+
+const environmentName = (key: string) => generalKeys[key]?.env ?? (generalKeys[key] ? undefined : `TERMINAL_${key.toUpperCase()}`);
 
 /** Hermes keys this SDK recognises but does not act on; they are accepted with a warning that says why. */
 const unsupportedKeys: Record<string, string> = {
@@ -71,44 +85,85 @@ const typeNames: Record<string, BackendType> = {
   "vercel-sandbox": "vercel-sandbox",
 };
 
-const containerTypes: readonly BackendType[] = ["docker", "modal", "daytona", "singularity", "vercel-sandbox"];
-
 /** True when any TERMINAL_* override is set (they select the terminal dialect even without a file). */
 export function hasTerminalOverrides(env: Record<string, string | undefined>): boolean {
-  return Object.values(terminalKeys).some((key) => key.env !== undefined && env[key.env] !== undefined);
+  return [...Object.keys(generalKeys), ...typeKeyNames].some((key) => {
+    const name = environmentName(key);
+    return name !== undefined && env[name] !== undefined;
+  });
 }
 
-/** Parses a Hermes `terminal:` section, with `TERMINAL_*` variables overriding the file. */
-export function parseTerminalSection(
+/**
+ * Parses a Hermes `terminal:` section, with `TERMINAL_*` variables overriding the file. The descriptors of
+ * the types it names (the selected one, local, those with keys set) are loaded to read their keys.
+ */
+export async function parseTerminalSection(
   section: unknown,
   env: Record<string, string | undefined>,
-): { config: Omit<HermesConfig, symbol> } | { issues: ConfigIssue[] } {
+): Promise<{ config: Omit<HermesConfig, symbol> } | { issues: ConfigIssue[] }> {
   if (section !== undefined && section !== null && (typeof section !== "object" || Array.isArray(section))) {
     return { issues: [{ path: "terminal", value: section, expected: "a mapping of terminal settings" }] };
   }
   const raw: Record<string, unknown> = { ...((section as Record<string, unknown> | null) ?? {}) };
   const issues: ConfigIssue[] = [];
   const warnings: string[] = [];
-  for (const [key, spec] of Object.entries(terminalKeys)) {
-    const value = spec.env === undefined ? undefined : env[spec.env];
-    if (value === undefined) continue;
-    const converted = fromEnvironment(value, spec.kind);
-    if (converted === undefined) issues.push({ path: spec.env as string, value, expected: envExpectation(spec.kind) });
-    else raw[key] = converted;
+  const fromEnvironment = new Map<string, string>();
+  for (const key of [...Object.keys(generalKeys), ...typeKeyNames]) {
+    const name = environmentName(key);
+    const value = name === undefined ? undefined : env[name];
+    if (name === undefined || value === undefined) continue;
+    raw[key] = value;
+    fromEnvironment.set(key, name);
+  }
+  const set = (key: string) => raw[key] !== undefined && raw[key] !== null;
+  const backendValue = raw.backend ?? raw.env_type ?? "local";
+  const selected = typeof backendValue === "string" ? typeNames[backendValue] : undefined;
+  // Which types the section describes, and which descriptors are needed to read the keys that are set.
+  const described = backendTypes.filter(
+    (type) => type === selected || type === "local" || terminalKeyNames[type].some((key) => ownKey(type, key) && set(key)),
+  );
+  const needed = backendTypes.filter((type) => described.includes(type) || terminalKeyNames[type].some(set));
+  const descriptors = new Map<BackendType, BackendDescriptor>();
+  for (const type of needed) {
+    const descriptor = await findBackendDescriptor(type);
+    if (descriptor) descriptors.set(type, descriptor);
+  }
+  const kindOf = (key: string): TerminalKeyKind | undefined => {
+    const general = generalKeys[key]?.kind;
+    if (general) return general;
+    for (const descriptor of descriptors.values()) {
+      const kind = descriptor.terminal?.keys[key];
+      if (kind) return kind;
+    }
+    return undefined;
+  };
+  for (const [key, name] of fromEnvironment) {
+    const kind = kindOf(key);
+    // A key only a missing package reads stays text, unchecked, as the variable gave it.
+    if (kind === undefined) continue;
+    const converted = convertVariable(raw[key] as string, kind);
+    if (converted === undefined) {
+      issues.push({ path: name, value: raw[key], expected: envExpectation(kind) });
+      delete raw[key];
+    } else raw[key] = converted;
   }
   const values: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
-    const spec = terminalKeys[key];
-    if (!spec) {
+    if (!generalKeys[key] && !typeKeyNames.includes(key)) {
       if (unsupportedKeys[key]) warnings.push(`terminal.${key} is ignored: ${unsupportedKeys[key]}`);
       else {
-        const suggestion = closest(key, [...Object.keys(terminalKeys), ...Object.keys(unsupportedKeys)]);
+        const suggestion = closest(key, [...Object.keys(generalKeys), ...typeKeyNames, ...Object.keys(unsupportedKeys)]);
         warnings.push(`terminal.${key} is not a key this SDK knows${suggestion ? ` (did you mean ${suggestion}?)` : ""}; it is ignored`);
       }
       continue;
     }
     if (value === null || value === undefined) continue;
-    const parsed = kindSchemas[spec.kind].safeParse(value);
+    const kind = kindOf(key);
+    if (kind === undefined) {
+      values[key] = value;
+      continue;
+    }
+    const parsed = kindSchemas[kind].safeParse(value);
     if (parsed.success) values[key] = parsed.data;
     else issues.push(...configIssues(parsed.error, value, `terminal.${key}`, () => []));
   }
@@ -116,7 +171,12 @@ export function parseTerminalSection(
   const type = typeNames[backendName];
   if (!type) issues.push({ path: "terminal.backend", value: backendName, expected: `one of ${Object.keys(typeNames).join(", ")}` });
   if (issues.length > 0 || !type) return { issues };
-  const backends = terminalBackends(values, type, warnings);
+  const backends: Record<string, BackendInstanceConfig> = {};
+  for (const instanceType of described) {
+    const descriptor = descriptors.get(instanceType);
+    if (!descriptor && instanceType !== "local") warnings.push(notInstalledWarning(`terminal (backend ${instanceType})`, instanceType));
+    backends[instanceType] = { type: instanceType, options: terminalOptions(values, instanceType, type, descriptor, warnings) };
+  }
   return {
     config: {
       dialect: "terminal",
@@ -129,78 +189,34 @@ export function parseTerminalSection(
   };
 }
 
-/** One backend instance per type the section describes: the selected one, local, and any with keys of its own. */
-function terminalBackends(
-  values: Record<string, unknown>,
-  selected: BackendType,
-  warnings: string[],
-): Record<string, BackendInstanceConfig> {
-  const has = (...keys: string[]) => keys.some((key) => values[key] !== undefined);
-  const common = (type: BackendType) => {
-    const options: Record<string, unknown> = {};
-    if (values.timeout !== undefined) options.commandTimeoutMs = values.timeout;
-    const cwd = values.cwd as string | undefined;
-    if (cwd !== undefined && type === selected) {
-      if (containerTypes.includes(type) && looksLikeHostPath(cwd)) {
-        warnings.push(
-          `terminal.cwd ${JSON.stringify(cwd)} looks like a path on this machine, so the ${type} backend ignores it (as Hermes does)`,
-        );
-      } else options.cwd = cwd;
-    }
-    return options;
-  };
-  const container = () => ({
-    ...(values.container_cpu !== undefined && { cpu: values.container_cpu as number }),
-    ...(values.container_memory !== undefined && { memoryMb: values.container_memory as number }),
-  });
-  const instances: Partial<{ [T in BackendType]: BackendOptionsByType[T] }> = {
-    local: { ...common("local"), ...(values.env_passthrough !== undefined && { envPassthrough: values.env_passthrough as string[] }) },
-  };
-  if (selected === "docker" || has("docker_image", "docker_forward_env", "docker_env", "docker_volumes", "docker_mount_cwd_to_workspace")) {
-    instances.docker = {
-      ...common("docker"),
-      ...pick(values, { docker_image: "image", docker_volumes: "volumes", docker_forward_env: "forwardEnv", docker_env: "env" }),
-      ...pick(values, {
-        docker_mount_cwd_to_workspace: "mountCwdToWorkspace",
-        container_disk: "diskMb",
-        container_persistent: "persistent",
-      }),
-      ...(values.container_cpu !== undefined && { cpus: values.container_cpu as number }),
-      ...(values.container_memory !== undefined && { memoryMb: values.container_memory as number }),
-    };
-  }
-  if (selected === "ssh" || has("ssh_host", "ssh_user", "ssh_port", "ssh_key")) {
-    instances.ssh = {
-      ...common("ssh"),
-      ...pick(values, { ssh_host: "host", ssh_user: "user", ssh_port: "port", ssh_key: "key", persistent_shell: "persistentShell" }),
-    };
-  }
-  if (selected === "modal" || has("modal_image"))
-    instances.modal = { ...common("modal"), ...container(), ...pick(values, { modal_image: "image" }) };
-  if (selected === "daytona" || has("daytona_image")) {
-    instances.daytona = { ...common("daytona"), ...container(), ...pick(values, { daytona_image: "image", container_disk: "diskMb" }) };
-  }
-  if (selected === "singularity" || has("singularity_image")) {
-    instances.singularity = {
-      ...common("singularity"),
-      ...container(),
-      ...pick(values, { singularity_image: "image", container_persistent: "persistent" }),
-    };
-  }
-  if (selected === "vercel-sandbox") {
-    instances["vercel-sandbox"] = {
-      ...common("vercel-sandbox"),
-      ...(values.container_cpu !== undefined && { vcpus: values.container_cpu as number }),
-      ...(values.container_memory !== undefined && { memoryMb: values.container_memory as number }),
-    };
-  }
-  return Object.fromEntries(Object.entries(instances).map(([type, options]) => [type, { type, options } as BackendInstanceConfig]));
+/** A key named after the type (`docker_image` for docker) makes the section describe that type. */
+function ownKey(type: BackendType, key: string): boolean {
+  return key.startsWith(`${type.replace(/-/g, "_")}_`);
 }
 
-function pick(values: Record<string, unknown>, names: Record<string, string>): Record<string, unknown> {
-  const picked: Record<string, unknown> = {};
-  for (const [key, option] of Object.entries(names)) if (values[key] !== undefined) picked[option] = values[key];
-  return picked;
+/** The options of one instance: core's `timeout` and `cwd`, then what its descriptor makes of its keys. */
+function terminalOptions(
+  values: Record<string, unknown>,
+  type: BackendType,
+  selected: BackendType,
+  descriptor: BackendDescriptor | undefined,
+  warnings: string[],
+): BackendInstanceConfig["options"] {
+  const options: Record<string, unknown> = {};
+  if (values.timeout !== undefined) options.commandTimeoutMs = values.timeout;
+  const cwd = values.cwd as string | undefined;
+  if (cwd !== undefined && type === selected) {
+    if (descriptor?.terminal?.ignoreHostCwd && looksLikeHostPath(cwd)) {
+      warnings.push(
+        `terminal.cwd ${JSON.stringify(cwd)} looks like a path on this machine, so the ${type} backend ignores it (as Hermes does)`,
+      );
+    } else options.cwd = cwd;
+  }
+  const dialect = descriptor?.terminal;
+  if (!dialect) return options;
+  const own: Record<string, unknown> = {};
+  for (const key of Object.keys(dialect.keys)) if (values[key] !== undefined) own[key] = values[key];
+  return { ...options, ...(dialect.options(own) as Record<string, unknown>) };
 }
 
 /** Hermes ignores host-looking and relative cwds for container backends. */
@@ -209,7 +225,7 @@ function looksLikeHostPath(cwd: string): boolean {
 }
 
 /** TERMINAL_* values are strings: booleans and numbers as text, lists and maps as JSON (as in Hermes). */
-function fromEnvironment(value: string, kind: KeyKind): unknown {
+function convertVariable(value: string, kind: TerminalKeyKind): unknown {
   switch (kind) {
     case "boolean":
       if (/^(true|1|yes|on)$/i.test(value)) return true;
@@ -237,7 +253,7 @@ function fromEnvironment(value: string, kind: KeyKind): unknown {
   }
 }
 
-function envExpectation(kind: KeyKind): string {
+function envExpectation(kind: TerminalKeyKind): string {
   if (kind === "boolean") return "true or false";
   if (kind === "number" || kind === "port") return "a number";
   if (kind === "list") return 'a JSON list, e.g. ["A","B"]';

@@ -1,7 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { CommonBackendOptions } from "../config/backend-options.js";
 import type { BackendInstanceConfig, HermesConfig } from "../config/hermes-config.js";
+import type { BackendDescriptor } from "../types/backend-descriptor.js";
 import type { ExecutionEnvironment } from "../types/execution-environment.js";
 import { AuditLog } from "./audit-log.js";
 import { createPolicy, type Policy, type PolicyAction, type PolicySettings } from "./create-policy.js";
@@ -18,12 +18,15 @@ export interface EnvironmentPolicyOptions {
 /** The policy of one backend, from the options or the configuration; nothing when no policy key is set. */
 export function policyWrapper(
   name: string,
-  instance: { type: string; config?: BackendInstanceConfig },
+  instance: { type: string; config?: BackendInstanceConfig; descriptor?: BackendDescriptor },
   config: HermesConfig,
   options: EnvironmentPolicyOptions,
   environmentId: string,
 ): { wrap?: (environment: ExecutionEnvironment) => ExecutionEnvironment; precheck?: (action: PolicyAction) => void } {
-  const own = (instance.config?.options ?? {}) as CommonBackendOptions & { sandboxRoot?: string };
+  const own: BackendInstanceConfig["options"] = instance.config?.options ?? {};
+  const defaults = instance.descriptor?.policy;
+  // The options key a backend type names as its working area is also the policy's sandbox_root (local's sandboxRoot).
+  const sandboxRoot = defaults?.sandboxRoot === undefined ? undefined : own[defaults.sandboxRoot];
   const given = options.policy;
   const settings: PolicySettings | undefined =
     given && !isPolicy(given)
@@ -38,10 +41,10 @@ export function policyWrapper(
             }),
             ...(own.allowedCommands && { allowed_commands: own.allowedCommands }),
             ...(own.authorizedCommandsOnly !== undefined && { authorized_commands_only: own.authorizedCommandsOnly }),
-            ...(instance.type === "local" && own.sandboxRoot !== undefined && { sandbox_root: own.sandboxRoot }),
+            ...(typeof sandboxRoot === "string" && { sandbox_root: sandboxRoot }),
           };
   if (settings && Object.keys(settings).length === 0) return {};
-  const local = instance.type === "local";
+  const local = defaults?.paths === "local";
   // Paths of a remote target are not this machine's: links there cannot be resolved from here.
   const policy = isPolicy(given) ? given : createPolicy(settings, local ? {} : { realpath: (path) => path });
   const logAll = isPolicy(given) ? false : (settings?.log_all_commands ?? false);
