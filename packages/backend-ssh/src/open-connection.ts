@@ -2,9 +2,9 @@ import { readFile } from "node:fs/promises";
 import { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { BackendUnavailableError, ConfigError } from "@hermes/core";
+import ssh2, { type AgentAuthMethod, type Client, type ConnectConfig, type ParsedKey, type PublicKeyAuthMethod } from "ssh2";
 import { type HostKeyPolicy, hostKeyVerifier } from "./host-key-verifier.js";
 import { knownKeyTypes } from "./known-hosts.js";
-import ssh2, { type AgentAuthMethod, type Client, type ConnectConfig, type ParsedKey, type PublicKeyAuthMethod } from "ssh2";
 
 // ssh2 is CommonJS: its named exports are only reliable through the default import.
 const { Client: SshClient, utils } = ssh2;
