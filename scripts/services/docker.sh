@@ -45,17 +45,7 @@ build_image() {
   fi
   local start root; start=$(now); root=$(mktemp -d)
   trap 'rm -rf "$root"' RETURN
-  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,root,home/hermes,tmp,var/tmp,run,workspace,proc,sys,dev}
-  chmod 1777 "$root/tmp" "$root/var/tmp"
-  cp /bin/busybox "$root/bin/busybox"
-  cp /bin/bash-static "$root/bin/bash"
-  # One link per applet, where nothing else is (bash stays bash; sh stays busybox's).
-  for applet in $("$root/bin/busybox" --list-full); do
-    [ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
-  done
-  printf 'root:x:0:0:root:/root:/bin/bash\nhermes:x:1000:1000:hermes:/home/hermes:/bin/bash\n' >"$root/etc/passwd"
-  printf 'root:x:0:\nhermes:x:1000:\n' >"$root/etc/group"
-  chown 1000:1000 "$root/home/hermes"
+  build_rootfs "$root"
   tar -C "$root" --numeric-owner -cf - . |
     docker import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
       --change 'CMD ["/bin/bash"]' - "$IMAGE" >/dev/null
