@@ -13,6 +13,8 @@ export interface Target {
   readonly bashPath: string;
   /** Core's own first step (closing inherited descriptors), then the backend's. */
   readonly shellPrelude: string;
+  /** See `BackendInstance.nudgeAcks`. */
+  readonly nudgeAcks: boolean;
   /** Starts a process tagged with HERMES_PROCESS_TAG and the owner's HERMES_OWNER. */
   start(spec: ProcessSpec): Promise<TargetProcess>;
   killTagged(selector: ProcessSelector, options: KillOptions): Promise<number>;
@@ -54,6 +56,7 @@ export async function deriveTarget(instance: BackendInstance, context: TargetCon
       bashPath,
       shellPrelude: [closeInheritedDescriptors, instance.shellPrelude].filter(Boolean).join("; "),
       start,
+      nudgeAcks: instance.nudgeAcks ?? false,
       ready,
       killTagged: instance.killTagged ? instance.killTagged.bind(instance) : (selector, options) => control.killTagged(selector, options),
       files: mergeFiles(instance.files, shellFiles),

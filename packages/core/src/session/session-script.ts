@@ -27,8 +27,9 @@ export const closeInheritedDescriptors =
  *   while a command runs (`$BASH_COMMAND`, which in a trap names the command that was running), so a forked
  *   child or an idle shell never reports.
  *
- * Each payload is a header of two 8-digit hex byte counts, then `pre` (restores the session's state, tags
- * the command) and `run` (evaluates the command). Wire format, with N the shell's random nonce and RS the
+ * Each payload is the byte 0x01, a header of two 8-digit hex byte counts, then `pre` (restores the
+ * session's state, tags the command) and `run` (evaluates the command). What comes before the 0x01 is
+ * skipped: filler core may write to make a transport flush (see `BackendInstance.nudgeAcks`). Wire format, with N the shell's random nonce and RS the
  * byte 0x1e (markers are found by exact search, so none needs a newline before it, and output ending in a
  * newline is never held back). The loop line itself reports the shell's initial state as a first command.
  *   stdout:  RS "__HERMES_N_BEGIN " <uptime at start, for the tree kill> "\n"
@@ -60,6 +61,7 @@ export function sessionLoop(nonce: string, prelude?: string): string {
   ].join("; ");
   // The byte counts are read in the C locale: in UTF-8, `read -N` would count characters.
   const next = [
+    "builtin read -r -d $'\\001' _",
     "LC_ALL=C builtin read -r -N 16 __hermes_h",
     'LC_ALL=C builtin read -r -N "$((16#${__hermes_h:0:8}))" __hermes_p',
     'LC_ALL=C builtin read -r -N "$((16#${__hermes_h:8:8}))" __hermes_r',
@@ -113,7 +115,7 @@ export function commandPayload(options: CommandScriptOptions): string {
   if (options.readsStdin) pre.push("__hermes_last=");
   const run = `builtin unset __hermes_r; ${options.restore?.cwd !== undefined ? unlessCwdLost(runCommand(options)) : runCommand(options)}`;
   const preText = pre.join("; ");
-  return `${byteCount(preText)}${byteCount(run)}${preText}${run}`;
+  return `\x01${byteCount(preText)}${byteCount(run)}${preText}${run}`;
 }
 
 function byteCount(text: string): string {

@@ -61,6 +61,8 @@ export class ShellWorker {
   private readonly stdoutSplitter: MarkerSplitter;
   private readonly stderrSplitter: MarkerSplitter;
   private exit: ProcessExit | undefined;
+  private nudgeTimer: NodeJS.Timeout | undefined;
+  private lastNudgeAt = 0;
   /** The shell said it is exiting (`exit` or errexit in a command): it must not get another command. */
   private exiting = false;
   private onStray: ShellWorkerOptions["onStray"];
@@ -81,12 +83,19 @@ export class ShellWorker {
   private constructor(
     private readonly process: TargetProcess,
     onStray: ShellWorkerOptions["onStray"],
+    private readonly nudgeAcks: boolean,
   ) {
     this.onStray = onStray;
     this.stdoutSplitter = new MarkerSplitter((bytes) => this.onStray("stdout", bytes));
     this.stderrSplitter = new MarkerSplitter((bytes) => this.onStray("stderr", bytes));
-    process.stdout.on("data", (chunk: Buffer) => this.stdoutSplitter.push(chunk));
-    process.stderr.on("data", (chunk: Buffer) => this.stderrSplitter.push(chunk));
+    process.stdout.on("data", (chunk: Buffer) => {
+      this.stdoutSplitter.push(chunk);
+      if (this.nudgeAcks) this.nudgeSoon();
+    });
+    process.stderr.on("data", (chunk: Buffer) => {
+      this.stderrSplitter.push(chunk);
+      if (this.nudgeAcks) this.nudgeSoon();
+    });
     // A shell whose stdin is gone must not take us down with EPIPE.
     process.stdin?.on("error", () => {});
     void process.exited.then((exit) => this.onExit(exit));
@@ -101,9 +110,13 @@ export class ShellWorker {
       stdin: "pipe",
     });
     const startupErrors: Buffer[] = [];
-    const worker = new ShellWorker(process, (stream, bytes) => {
-      if (stream === "stderr") startupErrors.push(Buffer.from(bytes));
-    });
+    const worker = new ShellWorker(
+      process,
+      (stream, bytes) => {
+        if (stream === "stderr") startupErrors.push(Buffer.from(bytes));
+      },
+      instance.nudgeAcks,
+    );
     const sinks = options.sinks();
     // The loop line reports the shell's initial state as if it were a first command.
     const outcome = await worker.send(sessionLoop(worker.nonce, instance.shellPrelude), sinks);
@@ -158,6 +171,8 @@ export class ShellWorker {
         settle: (outcome) => {
           if (this.current !== command) return;
           this.current = undefined;
+          clearTimeout(this.nudgeTimer);
+          this.nudgeTimer = undefined;
           this.stdoutSplitter.expect(null, (bytes) => this.onStray("stdout", bytes));
           this.stderrSplitter.expect(null, (bytes) => this.onStray("stderr", bytes));
           if (outcome.state) this.state = outcome.state;
@@ -185,6 +200,27 @@ export class ShellWorker {
       execId,
       ...(this.pid !== undefined && uptime !== "" && { shell: { pid: this.pid, sinceUptime: uptime } }),
     };
+  }
+
+  /**
+   * On a transport that holds a small write back until this side sends something (Nagle against a
+   * delayed ACK), output that arrived while a command still runs is answered with a byte of filler, which
+   * the loop skips before the next payload: the ACK it carries releases what was held. Never after the
+   * command's last output (filler just before the next payload would have that held in turn), at most
+   * one a millisecond (each costs the loop a read), and not once stdin is closed (a command's data).
+   */
+  private nudgeSoon(): void {
+    if (this.nudgeTimer || !this.current) return;
+    const nudge = () => {
+      this.nudgeTimer = undefined;
+      const stdin = this.process.stdin;
+      if (!this.current || !stdin || stdin.writableEnded) return;
+      this.lastNudgeAt = performance.now();
+      stdin.write("\n");
+    };
+    const wait = this.lastNudgeAt + 1 - performance.now();
+    if (wait <= 0) nudge();
+    else this.nudgeTimer = setTimeout(nudge, wait);
   }
 
   /** Kills the shell process itself. */

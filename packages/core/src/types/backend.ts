@@ -37,6 +37,8 @@ export interface HealthReport {
   reason?: string;
   /** Not a reachability problem: the configuration is incomplete or wrong (a missing host or key). */
   notConfigured?: boolean;
+  /** What a user may want to know when `ok` (a cluster's queue state), one line. */
+  detail?: string;
 }
 
 export interface ReapOptions {
@@ -154,6 +156,12 @@ export interface BackendInstance {
    * found. Default: core's kill program (bash and /proc) in a control shell started once through `start`.
    */
   killTagged?(selector: ProcessSelector, options: KillOptions): Promise<number>;
+  /**
+   * The transport holds a small write back until this side sends something (Nagle against a delayed ACK,
+   * as Slurm's srun I/O does: about 40 ms per command). Core then answers output that reaches a session
+   * shell with a byte of filler on its stdin, which the session skips. Default false.
+   */
+  readonly nudgeAcks?: boolean;
   /** Native file primitives; each one absent is derived from shell programs run through `start`. */
   readonly files?: Partial<FilePrimitives>;
 }
