@@ -12,6 +12,7 @@ export default defineConfig({
       "@hermes/backend-local": source("./packages/backend-local/src/index.ts"),
       "@hermes/backend-docker": source("./packages/backend-docker/src/index.ts"),
       "@hermes/backend-ssh": source("./packages/backend-ssh/src/index.ts"),
+      "@hermes/backend-hpc": source("./packages/backend-hpc/src/index.ts"),
       "@hermes/cli": source("./packages/cli/src/index.ts"),
     },
   },

@@ -1,5 +1,4 @@
-import { BackendUnavailableError, type ProcessExit, type ProcessSpec, type RawProcess } from "@hermes/core";
-import { posixQuote } from "./posix-quote.js";
+import { BackendUnavailableError, type ProcessExit, type ProcessSpec, posixQuote, type RawProcess } from "@hermes/core";
 import type { SshConnection } from "./ssh-connection.js";
 
 /**

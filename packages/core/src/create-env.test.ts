@@ -33,10 +33,10 @@ describe("createEnv", () => {
     const error = await createEnv({ config }).catch((reason: unknown) => reason);
     expect(BackendNotInstalledError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ backendType: "vercel-sandbox", packageName: "@hermes/backend-cloud" });
-    const hpc = await createEnv({ config: { backend: { backends: { hpc: { type: "singularity", image: "x.sif" } } } } }).catch(
+    const modal = await createEnv({ config: { backend: { backends: { gpu: { type: "modal", app: "x" } } } } }).catch(
       (reason: unknown) => reason,
     );
-    expect(hpc).toMatchObject({ code: "BACKEND_NOT_INSTALLED", packageName: "@hermes/backend-hpc" });
+    expect(modal).toMatchObject({ code: "BACKEND_NOT_INSTALLED", packageName: "@hermes/backend-cloud" });
   });
 
   it("refuses a backend name that is neither configured nor a type", async () => {

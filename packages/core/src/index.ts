@@ -43,6 +43,7 @@ export { type ConfirmCallback, type ConfirmRequest, type WithPolicyOptions, with
 export { cleanupAll, setExitHandlers } from "./routed/environment-registry.js";
 export type { RoutedEnvironment } from "./routed/routed-environment.js";
 export { createRouter, type RouteDecision, type Router, type RouterConfig } from "./router/create-router.js";
+export { posixQuote } from "./session/posix-quote.js";
 export { processTagVariable } from "./session/signal-tagged-program.js";
 export type {
   BackendDescriptor,
