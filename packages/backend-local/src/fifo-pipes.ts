@@ -28,22 +28,23 @@ let filling: Promise<void> | undefined;
 /** Set once `mkfifo` failed: the caller falls back to Node's socket pairs. */
 let unavailable = false;
 
-/** Whether named pipes can be made here; when not, use Node's own stdio pipes. */
-export async function pipesAvailable(count: number): Promise<boolean> {
+/**
+ * `count` pipes the child writes (its stdout and stderr), or undefined when named pipes cannot be made
+ * here (then use Node's own stdio pipes). Taken in the same step as the check, so concurrent starts that
+ * waited for one batch never take the same ends.
+ */
+export async function outputPipes(count: number): Promise<PipeEnds[] | undefined> {
   while (!unavailable && spare.length < count) {
     filling ??= fill().finally(() => {
       filling = undefined;
     });
     await filling;
   }
-  return !unavailable;
-}
-
-/** A pipe the child writes (its stdout or stderr). Call `pipesAvailable` first. */
-export function outputPipe(): PipeEnds {
-  const ends = spare.pop();
-  if (ends === undefined) throw new Error("no named pipe is ready: call pipesAvailable() first");
-  return { child: ends.write, stream: new Socket({ fd: ends.read, readable: true, writable: false }) };
+  if (unavailable) return undefined;
+  return spare.splice(spare.length - count).map((ends) => ({
+    child: ends.write,
+    stream: new Socket({ fd: ends.read, readable: true, writable: false }),
+  }));
 }
 
 async function fill(): Promise<void> {

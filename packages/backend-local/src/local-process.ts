@@ -2,7 +2,7 @@ import { type ChildProcess, type StdioOptions, spawn } from "node:child_process"
 import { closeSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import type { ProcessExit, ProcessSpec, RawProcess } from "@hermes/core";
-import { outputPipe, pipesAvailable } from "./fifo-pipes.js";
+import { outputPipes } from "./fifo-pipes.js";
 
 /** Process groups of the processes started here that still run; ended if this process exits first. */
 const running = new Set<number>();
@@ -19,7 +19,8 @@ export async function startLocalProcess(spec: ProcessSpec, baseEnvironment: Read
   const [file, ...args] = spec.argv as [string, ...string[]];
   // Stdin stays Node's: a named pipe's reader that opens /dev/stdin after the writer closed would wait forever.
   const stdinOption = spec.stdin === "pipe" ? "pipe" : "ignore";
-  const pipes = (await pipesAvailable(2)) ? { stdout: outputPipe(), stderr: outputPipe() } : undefined;
+  const [stdoutPipe, stderrPipe] = (await outputPipes(2)) ?? [];
+  const pipes = stdoutPipe && stderrPipe ? { stdout: stdoutPipe, stderr: stderrPipe } : undefined;
   const stdio: StdioOptions = pipes ? [stdinOption, pipes.stdout.child, pipes.stderr.child] : [stdinOption, "pipe", "pipe"];
   let child: ChildProcess;
   try {

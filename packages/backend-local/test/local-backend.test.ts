@@ -154,3 +154,15 @@ describe("pipes", () => {
     await rm(live, { recursive: true });
   });
 });
+
+describe("processes started at once", () => {
+  it("each get pipes of their own, however many wait for the same batch of named pipes", async () => {
+    await using env = await createEnv({ backend: local(), usage: false });
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, index) => env.exec(`echo out-${index}; echo err-${index} >/dev/stderr`, { session: false })),
+    );
+    expect(results.map((result) => [result.stdout, result.stderr])).toEqual(
+      Array.from({ length: 24 }, (_, index) => [`out-${index}\n`, `err-${index}\n`]),
+    );
+  });
+});
