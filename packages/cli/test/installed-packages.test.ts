@@ -36,7 +36,7 @@ describe("the packages, installed with npm outside the workspace", () => {
   it("run a command through createEnv on the local backend, and every backend package loads", async () => {
     const script = `
       import { createEnv } from "@hermes/core";
-      for (const name of ["@hermes/backend-local", "@hermes/backend-docker", "@hermes/backend-ssh", "@hermes/testkit"]) await import(name);
+      for (const name of ["@hermes/backend-local", "@hermes/backend-docker", "@hermes/backend-ssh", "@hermes/backend-hpc", "@hermes/testkit"]) await import(name);
       const env = await createEnv({ config: {} });
       const result = await env.exec("cd /tmp && export GREETING=installed && echo $GREETING from $PWD");
       await env.dispose();

@@ -22,9 +22,10 @@ import { UsageError } from "../usage-error.js";
 export const backendUsage = `hermes-env backend status [--config FILE] [--json]
 hermes-env backend reap [--config FILE] [--older-than DURATION] [--dry-run] [--json]
 
-status: each configured backend, whether it can create an environment now (ready, not configured with
-what is missing, unreachable with the reason), its last use, and today's usage and estimated cost (every
-process that used it on this machine adds up, from ~/.hermes/usage or $HERMES_HOME/usage).
+status: each configured backend, whether it can create an environment now (ready, with what the backend
+tells, such as a cluster's queue state; not configured with what is missing; unreachable with the reason),
+its last use, and today's usage and estimated cost (every process that used it on this machine adds up,
+from ~/.hermes/usage or $HERMES_HOME/usage).
 
 reap: removes what environments of crashed processes left behind (containers, processes), found by their
 hermes.* labels: those whose owner process on this machine is gone; with --older-than, also another
@@ -37,6 +38,7 @@ export interface BackendStatusRow {
   backend: string;
   type: string;
   status: "ready" | "not configured" | "unreachable";
+  /** Why not ready; when ready, what the backend tells (a cluster's queue state). */
   reason?: string;
   lastUse: string | null;
   usageToday: { commands: number; busySeconds: number };
@@ -143,7 +145,7 @@ async function backendStatus(
     timer = setTimeout(() => resolve({ ok: false, reason: `no answer within ${healthTimeoutMs / 1000}s` }), healthTimeoutMs);
   });
   const health = await Promise.race([backendHealth(backend, name), timeout]).finally(() => clearTimeout(timer));
-  if (health.ok) return { ...row, status: "ready" };
+  if (health.ok) return { ...row, status: "ready", ...(health.detail && { reason: oneLine(health.detail) }) };
   return { ...row, status: health.notConfigured ? "not configured" : "unreachable", reason: oneLine(health.reason ?? "unknown reason") };
 }
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { ConfigIssue } from "../errors/config-error.js";
 import { findBackendDescriptor } from "../import-backend.js";
 import { parseTimeWindow } from "../router/time-window.js";
-import { type BackendType, backendTypes, notInstalledWarning } from "./backend-packages.js";
+import { type BackendType, backendTypeAliases, backendTypes, notInstalledWarning } from "./backend-packages.js";
 import { configIssues } from "./config-issues.js";
 import type { BackendInstanceConfig, HermesConfig, PolicyConfig, RoutingRuleConfig } from "./hermes-config.js";
 import { duration, schemaKeys, text, textList, uncheckedOptionsSchema } from "./schema-helpers.js";
@@ -25,7 +25,12 @@ const ruleSchema = z.strictObject({
 const sectionSchema = z.strictObject({
   default: text.optional(),
   backends: z
-    .record(z.string().min(1), z.looseObject({ type: z.enum(backendTypes) }))
+    .record(
+      z.string().min(1),
+      z.looseObject({
+        type: z.preprocess((type) => (typeof type === "string" ? (backendTypeAliases[type] ?? type) : type), z.enum(backendTypes)),
+      }),
+    )
     .refine((backends) => Object.keys(backends).length > 0, {
       error: "at least one named backend, e.g. local: { type: local }",
     }),

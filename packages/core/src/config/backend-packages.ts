@@ -15,6 +15,9 @@ export const backendPackages = {
 } as const;
 
 export type BackendType = keyof typeof backendPackages;
+
+/** Other names a configuration may give a type (`type: apptainer` is the singularity backend). */
+export const backendTypeAliases: Readonly<Record<string, BackendType>> = { apptainer: "singularity" };
 export const backendTypes = Object.keys(backendPackages) as BackendType[];
 
 export function isBackendType(name: string): name is BackendType {
