@@ -3,6 +3,7 @@ import {
   backendOptionsSchema,
   type CommonBackendOptions,
   positiveNumber,
+  renamedOptions,
   sizeMb,
   text,
   textList,
@@ -34,7 +35,7 @@ export interface DockerBackendOptions extends CommonBackendOptions {
 }
 
 /** Hermes `terminal:` keys -> docker options. */
-const terminalOptions: Record<string, keyof DockerBackendOptions> = {
+const terminalOptions: Record<string, keyof DockerBackendOptions & string> = {
   docker_image: "image",
   docker_volumes: "volumes",
   docker_forward_env: "forwardEnv",
@@ -82,11 +83,7 @@ export const descriptor: BackendDescriptor<DockerBackendOptions> = {
       container_disk: "size",
       container_persistent: "boolean",
     },
-    options: (values) => {
-      const options: Record<string, unknown> = {};
-      for (const [key, option] of Object.entries(terminalOptions)) if (values[key] !== undefined) options[option] = values[key];
-      return options as DockerBackendOptions;
-    },
+    options: renamedOptions<DockerBackendOptions>(terminalOptions),
     ignoreHostCwd: true,
   },
   isolation: "container",

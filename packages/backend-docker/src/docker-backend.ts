@@ -5,6 +5,7 @@ import {
   BackendUnavailableError,
   ConfigError,
   type ConfigIssue,
+  forwardedVariables,
   HermesError,
   type ProcessSpec,
   type RawProcess,
@@ -62,7 +63,7 @@ async function createDockerInstance(options: DockerBackendOptions, context: Back
     name: options.name ?? (persistent ? `hermes-${context.backendName}` : `hermes-${context.environmentId.slice(0, 12)}`),
     labels: { ...context.labels, "hermes.backend": context.backendName, "hermes.persistent": String(persistent) },
     bashPath,
-    env: containerEnvironment(options, context),
+    env: { ...forwardedVariables(options.forwardEnv, "forward_env", context.warn), ...options.env },
   });
   const container = await provideContainer({ engine, spec, persistent, backendName: context.backendName, warn: context.warn });
   try {
@@ -103,18 +104,6 @@ async function instanceOn(
         });
     },
   };
-}
-
-/** `env`, plus the host's values of the variables `forward_env` names (a missing one is a warning). */
-function containerEnvironment(options: DockerBackendOptions, context: BackendContext): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of options.forwardEnv ?? []) {
-    const value = process.env[name];
-    if (value === undefined)
-      context.warn("DOCKER_FORWARD_ENV_MISSING", `forward_env names ${name}, which is not set here; it is not forwarded`);
-    else env[name] = value;
-  }
-  return { ...env, ...options.env };
 }
 
 async function engineHealth(engine: Docker): Promise<{ ok: boolean; reason?: string }> {

@@ -4,6 +4,7 @@ import {
   type CommonBackendOptions,
   duration,
   port,
+  renamedOptions,
   sizeMb,
   text,
   textList,
@@ -65,7 +66,7 @@ const clusterLogin = z.union([
 ]);
 
 /** Hermes `terminal:` keys -> options. */
-const terminalOptions: Record<string, keyof HpcBackendOptions> = {
+const terminalOptions: Record<string, keyof HpcBackendOptions & string> = {
   singularity_image: "image",
   container_cpu: "cpu",
   container_memory: "memoryMb",
@@ -106,11 +107,7 @@ export const descriptor: BackendDescriptor<HpcBackendOptions> = {
       scratch_dir: "text",
       env_passthrough: "list",
     },
-    options: (values) => {
-      const options: Record<string, unknown> = {};
-      for (const [key, option] of Object.entries(terminalOptions)) if (values[key] !== undefined) options[option] = values[key];
-      return options as HpcBackendOptions;
-    },
+    options: renamedOptions<HpcBackendOptions>(terminalOptions),
     ignoreHostCwd: true,
   },
   isolation: "namespace",

@@ -4,6 +4,7 @@ import {
   type BackendInstance,
   ConfigError,
   type ConfigIssue,
+  forwardedVariables,
   type ProcessSpec,
   type RawProcess,
 } from "@hermes/core";
@@ -90,7 +91,8 @@ async function createHpcInstance(options: HpcBackendOptions, context: BackendCon
       else if (runtime.teardown) await hostScript(host, '"$@"', runtime.teardown).catch(() => undefined);
       await ownCleanup();
     };
-    const given = containerEnvironment(options, context);
+    // Passed explicitly: Apptainer's clean environment would drop what the host passes.
+    const given = { ...forwardedVariables(options.envPassthrough, "env_passthrough", context.warn), ...options.env };
     const start = (spec: ProcessSpec): Promise<RawProcess> => {
       const process = runtime.process({ ...spec, env: { ...given, ...spec.env } });
       return host.start({ argv: where_(process.argv), env: process.env, stdin: spec.stdin });
@@ -150,21 +152,6 @@ async function runSetup(host: BackendInstance, setup: readonly string[], backend
       ],
     });
   }
-}
-
-/**
- * What every process gets in the container, passed explicitly (Apptainer's clean environment would drop
- * it): `env`, and this process's values of the variables `env_passthrough` names (a missing one is a warning).
- */
-function containerEnvironment(options: HpcBackendOptions, context: BackendContext): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of options.envPassthrough ?? []) {
-    const value = process.env[name];
-    if (value === undefined)
-      context.warn("HPC_ENV_PASSTHROUGH_MISSING", `env_passthrough names ${name}, which is not set here; it is not passed`);
-    else env[name] = value;
-  }
-  return { ...env, ...options.env };
 }
 
 /** `gpu: true` is one GPU; `2` two; `a100:2` two of that type. */

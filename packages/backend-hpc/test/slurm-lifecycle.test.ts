@@ -93,7 +93,7 @@ describeWithSlurm("singularity backend through Slurm: the job's life", () => {
     expect(await processesOf(id)).toEqual([]);
   }, 60_000);
 
-  it("names the key to fix: an unknown partition, a template Slurm refuses, a missing image, a missing runtime", async () => {
+  it("names the key to fix: an unknown partition, a template Slurm refuses, GPUs the cluster lacks, a missing image, a missing runtime", async () => {
     const attempt = (options: Parameters<typeof singularity>[0]) =>
       createEnv({ backend: singularity(options), usage: false }).then((env) => env.start().finally(() => env.dispose()));
     const partition = await attempt(charliecloudOptions({ partition: "nope" })).catch((error: unknown) => error);
@@ -107,6 +107,12 @@ describeWithSlurm("singularity backend through Slurm: the job's life", () => {
       path: "slurm_job_template",
       expected: expect.stringContaining("Slurm: sbatch: error: Invalid --time specification"),
     });
+    const gpu = await attempt(charliecloudOptions({ partition: "debug", gpu: 1 })).catch((error: unknown) => error);
+    expect(ConfigError.isInstance(gpu) && gpu.issues[0]).toMatchObject({
+      path: "gpu",
+      value: "gpu:1",
+      expected: expect.stringContaining("Invalid generic resource (gres) specification"),
+    });
     const image = await attempt(charliecloudOptions({ image: "/no/such/image" })).catch((error: unknown) => error);
     expect(ConfigError.isInstance(image) && image.issues[0]).toMatchObject({ path: "image", value: "/no/such/image" });
     const runtime = await attempt({ runtime: "apptainer", image: "x.sif" }).catch((error: unknown) => error);
@@ -115,6 +121,24 @@ describeWithSlurm("singularity backend through Slurm: the job's life", () => {
       value: "apptainer",
       expected: expect.stringContaining("apptainer is not on its PATH"),
     });
+  }, 60_000);
+
+  it("is listed by hermes-env backend status with the runtime and the partition's queue state", async () => {
+    const config = join(work, "status.yaml");
+    await writeFile(
+      config,
+      `backend:\n  backends:\n    hpc: { type: apptainer, runtime: charliecloud, image: ${testImage}, partition: short }\n`,
+    );
+    const cli = fileURLToPath(new URL("../../cli/dist/main.js", import.meta.url));
+    const status = await run(process.execPath, [cli, "backend", "status", "--config", config, "--json"], { cwd: repository });
+    expect(JSON.parse(status.stdout)).toMatchObject([
+      {
+        backend: "hpc",
+        type: "singularity",
+        status: "ready",
+        reason: expect.stringMatching(/^charliecloud; short up \d+ (idle|mixed|allocated); pending \d+ jobs$/),
+      },
+    ]);
   }, 60_000);
 
   it("says why a job waits in the queue, and gives up after max_queue_wait with Slurm's reason", async () => {

@@ -1,4 +1,12 @@
-import { type BackendDescriptor, backendOptionsSchema, type CommonBackendOptions, duration, port, text } from "@hermes/core";
+import {
+  type BackendDescriptor,
+  backendOptionsSchema,
+  type CommonBackendOptions,
+  duration,
+  port,
+  renamedOptions,
+  text,
+} from "@hermes/core";
 import { z } from "zod";
 import { ssh } from "./ssh-backend.js";
 
@@ -20,7 +28,7 @@ export interface SshBackendOptions extends CommonBackendOptions {
 }
 
 /** Hermes `terminal:` keys -> ssh options. */
-const terminalOptions: Record<string, keyof SshBackendOptions> = {
+const terminalOptions: Record<string, keyof SshBackendOptions & string> = {
   ssh_host: "host",
   ssh_user: "user",
   ssh_port: "port",
@@ -51,11 +59,7 @@ export const descriptor: BackendDescriptor<SshBackendOptions> = {
   ),
   terminal: {
     keys: { ssh_host: "text", ssh_user: "text", ssh_port: "port", ssh_key: "text", persistent_shell: "boolean" },
-    options: (values) => {
-      const options: Record<string, unknown> = {};
-      for (const [key, option] of Object.entries(terminalOptions)) if (values[key] !== undefined) options[option] = values[key];
-      return options as SshBackendOptions;
-    },
+    options: renamedOptions<SshBackendOptions>(terminalOptions),
   },
   isolation: "remote-host",
   prices: { cpuHourUsd: 0, memoryGibHourUsd: 0, source: "your own server" },

@@ -1,5 +1,6 @@
 export { defaultCapabilities } from "./backend/backend-capabilities.js";
 export { backendHealth } from "./backend/backend-health.js";
+export { forwardedVariables } from "./backend/forwarded-variables.js";
 export { reapOwnedProcesses } from "./backend/reap-owned-processes.js";
 export { type ProgramOutput, runProgram } from "./backend/run-program.js";
 export { ShellFiles } from "./backend/shell-files.js";

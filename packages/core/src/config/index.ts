@@ -11,6 +11,7 @@ export {
   duration,
   port,
   positiveNumber,
+  renamedOptions,
   schemaKeys,
   sizeMb,
   text,

@@ -41,6 +41,20 @@ export function camelKeys<T>(input: Record<string, unknown>, rename: Record<stri
   return output as T;
 }
 
+/**
+ * A descriptor's `terminal.options`: the values of the Hermes keys that are set, under their option names
+ * (`{ docker_image: "image" }` turns `{ docker_image: "x" }` into `{ image: "x" }`).
+ */
+export function renamedOptions<Options>(
+  names: Readonly<Record<string, keyof Options & string>>,
+): (values: Record<string, unknown>) => Options {
+  return (values) => {
+    const options: Record<string, unknown> = {};
+    for (const [key, option] of Object.entries(names)) if (values[key] !== undefined) options[option] = values[key];
+    return options as Options;
+  };
+}
+
 /** Keys every backend instance accepts (YAML names), included in each descriptor's schema by `backendOptionsSchema`. */
 export const commonOptionKeys = {
   /** Where the session starts. */
