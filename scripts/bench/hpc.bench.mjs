@@ -32,7 +32,8 @@ export async function benchHpc({ iterations }) {
         "srun step per command": () => run("srun", step, { env: env0 }),
         "env.exec (session)": () => env.exec("true"),
       },
-      { iterations: perCommand, warmup: 3, block: 10 },
+      // A step's teardown goes on after srun returns: each block starts on a settled node.
+      { iterations: perCommand, warmup: 3, block: 10, settleMs: 300 },
     );
     printTimings(
       `hpc: per-command overhead of \`true\` in one Slurm allocation (${perCommand} runs each)`,

@@ -2,12 +2,16 @@
 import { spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
 
-/** Runs each candidate `rounds` times in interleaved blocks (so drift hits all alike); returns ms samples per name. */
-export async function sampleInterleaved(candidates, { iterations, warmup = 20, block = 25 }) {
+/**
+ * Runs each candidate `rounds` times in interleaved blocks (so drift hits all alike); returns ms samples per
+ * name. `settleMs` pauses between blocks, for baselines that leave work behind them (a Slurm step's teardown).
+ */
+export async function sampleInterleaved(candidates, { iterations, warmup = 20, block = 25, settleMs = 0 }) {
   const samples = Object.fromEntries(Object.keys(candidates).map((name) => [name, []]));
   for (const run of Object.values(candidates)) for (let i = 0; i < warmup; i++) await run();
   for (let done = 0; done < iterations; done += block) {
     for (const [name, run] of Object.entries(candidates)) {
+      if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
       for (let i = 0; i < Math.min(block, iterations - done); i++) {
         const start = performance.now();
         await run();
