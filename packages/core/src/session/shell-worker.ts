@@ -184,6 +184,8 @@ export class ShellWorker {
       this.listenFor(command);
       if (!this.usable) return this.settleAfterExit(command);
       this.process.ref?.();
+      // Each command's first nudge goes at once; the spacing is within a command.
+      this.lastNudgeAt = 0;
       this.process.stdin?.write(input);
       if (stdinData !== undefined) this.process.stdin?.end(stdinData);
     });
@@ -207,7 +209,7 @@ export class ShellWorker {
    * delayed ACK), output that arrived while a command still runs is answered with a byte of filler, which
    * the loop skips before the next payload: the ACK it carries releases what was held. Never after the
    * command's last output (filler just before the next payload would have that held in turn), at most
-   * one a millisecond (each costs the loop a read), and not once stdin is closed (a command's data).
+   * one a millisecond within a command (each costs the loop a read), and not once stdin is closed.
    */
   private nudgeSoon(): void {
     if (this.nudgeTimer || !this.current) return;
