@@ -2,6 +2,7 @@ import type { Target } from "../backend/derive-target.js";
 import type { TargetProcess } from "../backend/target-process.js";
 import { BackendUnavailableError } from "../errors/backend-unavailable-error.js";
 import type { ProcessExit, ProcessSelector } from "../types/backend.js";
+import { AckNudger } from "./ack-nudger.js";
 import { MarkerSplitter } from "./marker-splitter.js";
 import { newId } from "./new-id.js";
 import type { OutputCapture } from "./output-capture.js";
@@ -61,8 +62,8 @@ export class ShellWorker {
   private readonly stdoutSplitter: MarkerSplitter;
   private readonly stderrSplitter: MarkerSplitter;
   private exit: ProcessExit | undefined;
-  private nudgeTimer: NodeJS.Timeout | undefined;
-  private lastNudgeAt = 0;
+  /** Present on transports that need it (`nudgeAcks`). */
+  private readonly nudger: AckNudger | undefined;
   /** The shell said it is exiting (`exit` or errexit in a command): it must not get another command. */
   private exiting = false;
   private onStray: ShellWorkerOptions["onStray"];
@@ -83,18 +84,19 @@ export class ShellWorker {
   private constructor(
     private readonly process: TargetProcess,
     onStray: ShellWorkerOptions["onStray"],
-    private readonly nudgeAcks: boolean,
+    nudgeAcks: boolean,
   ) {
+    this.nudger = nudgeAcks ? new AckNudger(process.stdin, () => this.current !== undefined) : undefined;
     this.onStray = onStray;
     this.stdoutSplitter = new MarkerSplitter((bytes) => this.onStray("stdout", bytes));
     this.stderrSplitter = new MarkerSplitter((bytes) => this.onStray("stderr", bytes));
     process.stdout.on("data", (chunk: Buffer) => {
       this.stdoutSplitter.push(chunk);
-      if (this.nudgeAcks) this.nudgeSoon();
+      this.nudger?.output();
     });
     process.stderr.on("data", (chunk: Buffer) => {
       this.stderrSplitter.push(chunk);
-      if (this.nudgeAcks) this.nudgeSoon();
+      this.nudger?.output();
     });
     // A shell whose stdin is gone must not take us down with EPIPE.
     process.stdin?.on("error", () => {});
@@ -171,8 +173,7 @@ export class ShellWorker {
         settle: (outcome) => {
           if (this.current !== command) return;
           this.current = undefined;
-          clearTimeout(this.nudgeTimer);
-          this.nudgeTimer = undefined;
+          this.nudger?.commandEnded();
           this.stdoutSplitter.expect(null, (bytes) => this.onStray("stdout", bytes));
           this.stderrSplitter.expect(null, (bytes) => this.onStray("stderr", bytes));
           if (outcome.state) this.state = outcome.state;
@@ -184,8 +185,7 @@ export class ShellWorker {
       this.listenFor(command);
       if (!this.usable) return this.settleAfterExit(command);
       this.process.ref?.();
-      // Each command's first nudge goes at once; the spacing is within a command.
-      this.lastNudgeAt = 0;
+      this.nudger?.commandStarted();
       this.process.stdin?.write(input);
       if (stdinData !== undefined) this.process.stdin?.end(stdinData);
     });
@@ -202,27 +202,6 @@ export class ShellWorker {
       execId,
       ...(this.pid !== undefined && uptime !== "" && { shell: { pid: this.pid, sinceUptime: uptime } }),
     };
-  }
-
-  /**
-   * On a transport that holds a small write back until this side sends something (Nagle against a
-   * delayed ACK), output that arrived while a command still runs is answered with a byte of filler, which
-   * the loop skips before the next payload: the ACK it carries releases what was held. Never after the
-   * command's last output (filler just before the next payload would have that held in turn), at most
-   * one a millisecond within a command (each costs the loop a read), and not once stdin is closed.
-   */
-  private nudgeSoon(): void {
-    if (this.nudgeTimer || !this.current) return;
-    const nudge = () => {
-      this.nudgeTimer = undefined;
-      const stdin = this.process.stdin;
-      if (!this.current || !stdin || stdin.writableEnded) return;
-      this.lastNudgeAt = performance.now();
-      stdin.write("\n");
-    };
-    const wait = this.lastNudgeAt + 1 - performance.now();
-    if (wait <= 0) nudge();
-    else this.nudgeTimer = setTimeout(nudge, wait);
   }
 
   /** Kills the shell process itself. */
