@@ -48,7 +48,11 @@ export function usesSlurm(options: HpcBackendOptions): boolean {
 async function createHpcInstance(options: HpcBackendOptions, context: BackendContext): Promise<BackendInstance> {
   const host = await openClusterHost(options, context);
   const where = options.clusterLogin ? `the login node ${options.clusterLogin.host}` : "this machine";
-  let cleanup = async () => {};
+  // What has been made so far, undone in reverse order at dispose, or at once when a later step fails.
+  const made: Array<() => Promise<void> | void> = [() => host.dispose()];
+  const undo = async () => {
+    for (const step of made.splice(0).reverse()) await Promise.resolve(step()).catch(() => {});
+  };
   try {
     const probe = await probeCluster(host, options, where);
     const persistent = options.persistent ?? false;
@@ -56,9 +60,7 @@ async function createHpcInstance(options: HpcBackendOptions, context: BackendCon
     const scratch = `${probe.scratchDir}/${name}`;
     const layers = probe.runtime === "charliecloud" ? charliecloudScratch : apptainerScratch(persistent);
     await hostScript(host, 'mkdir -p "$@"', [scratch, ...layers.map((layer) => `${scratch}/${layer}`)]);
-    cleanup = async () => {
-      if (!persistent) await hostScript(host, 'rm -rf -- "$1"', [scratch]).catch(() => undefined);
-    };
+    if (!persistent) made.push(async () => void (await hostScript(host, 'rm -rf -- "$1"', [scratch])));
     const image = await resolveImage(host, probe.runtime, options.image ?? defaultImage, probe.scratchDir, context);
     const settings: RuntimeSettings = {
       image,
@@ -73,44 +75,35 @@ async function createHpcInstance(options: HpcBackendOptions, context: BackendCon
     };
     const runtime = probe.runtime === "charliecloud" ? charliecloudRuntime(settings) : apptainerRuntime(probe.runtime, settings);
     const allocation = usesSlurm(options) ? await allocate(host, options, context, runtime, scratch) : undefined;
-    if (!allocation && runtime.setup) await runSetup(host, runtime.setup, context.backendName);
-    const where_ = (argv: readonly string[]) => (allocation ? allocation.step(argv) : [...argv]);
-    const anchor = runtime.anchor
-      ? await startAnchor(
-          (spec) => host.start(spec),
-          where_(runtime.anchor.argv),
-          { USER: probe.user, HERMES_OWNER: context.labels["hermes.owner"] ?? "" },
-          context.backendName,
-        )
-      : undefined;
-    if (anchor) runtime.anchor?.joined(anchor.pid);
-    const ownCleanup = cleanup;
-    cleanup = async () => {
-      anchor?.close();
-      if (allocation) await allocation.cancel();
-      else if (runtime.teardown) await hostScript(host, '"$@"', runtime.teardown).catch(() => undefined);
-      await ownCleanup();
-    };
+    if (allocation) made.push(() => allocation.cancel());
+    else if (runtime.setup) {
+      await runSetup(host, runtime.setup, context.backendName);
+      const teardown = runtime.teardown;
+      if (teardown) made.push(async () => void (await hostScript(host, '"$@"', teardown)));
+    }
+    // Under Slurm every process is a step of the allocation.
+    const placed = (argv: readonly string[]) => (allocation ? allocation.step(argv) : [...argv]);
+    if (runtime.anchor) {
+      const env = { USER: probe.user, HERMES_OWNER: context.labels["hermes.owner"] ?? "" };
+      const anchor = await startAnchor((spec) => host.start(spec), placed(runtime.anchor.argv), env, context.backendName);
+      made.push(() => anchor.close());
+      runtime.anchor.joined(anchor.pid);
+    }
     // Passed explicitly: Apptainer's clean environment would drop what the host passes.
     const given = { ...forwardedVariables(options.envPassthrough, "env_passthrough", context.warn), ...options.env };
     const start = (spec: ProcessSpec): Promise<RawProcess> => {
       const process = runtime.process({ ...spec, env: { ...given, ...spec.env } });
-      return host.start({ argv: where_(process.argv), env: process.env, stdin: spec.stdin });
+      return host.start({ argv: placed(process.argv), env: process.env, stdin: spec.stdin });
     };
-    const finish = cleanup;
     return {
       ...(probe.runtime === "charliecloud" && { defaultCwd: "/workspace" }),
       // srun's I/O from the step holds a second small message back until srun sends something.
       ...(allocation && { nudgeAcks: true }),
       start,
-      dispose: async () => {
-        await finish();
-        await host.dispose();
-      },
+      dispose: undo,
     };
   } catch (error) {
-    await cleanup();
-    await host.dispose();
+    await undo();
     throw error;
   }
 }

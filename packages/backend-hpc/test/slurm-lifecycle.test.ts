@@ -123,6 +123,20 @@ describeWithSlurm("singularity backend through Slurm: the job's life", () => {
     });
   }, 60_000);
 
+  it("leaves no job when the container cannot start in the allocation", async () => {
+    const broken = await mkdtemp(join(tmpdir(), "hermes-empty-image-"));
+    try {
+      const env = await createEnv({ backend: singularity(charliecloudOptions({ image: broken, partition: "debug" })), usage: false });
+      const error = await env.start().catch((reason: unknown) => reason);
+      await env.dispose();
+      expect(BackendUnavailableError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toContain("the container did not start");
+      expect(await slurm("squeue", "-h", "-n", `hermes-${env.id.slice(0, 12)}`, "-o", "%T")).toBe("");
+    } finally {
+      await rm(broken, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it("is listed by hermes-env backend status with the runtime and the partition's queue state", async () => {
     const config = join(work, "status.yaml");
     await writeFile(
