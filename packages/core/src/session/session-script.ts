@@ -38,15 +38,22 @@ export const closeInheritedDescriptors =
  *   stdout:  <status> " " <1 if the shell is exiting> "\n" <shell pid> "\n" <printf %q of $PWD> "\0"
  *            <trap -p EXIT> "\0" <export -p> RS "__HERMES_N_DONE\n"
  */
-export function sessionLoop(nonce: string, prelude?: string): string {
+export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces = false): string {
   const marker = (text: string) => `'\\036__HERMES_${nonce}_${text}'`;
-  const begin = [
-    "__hermes_t=",
-    "builtin read -r __hermes_t _ </proc/uptime",
-    `builtin printf ${marker("BEGIN %s\\n")} "$__hermes_t" >&63`,
-    `builtin printf ${marker("BEGIN\\n")} >&62`,
-    "builtin unset __hermes_t",
-  ].join("; ");
+  const beginWith = (stdoutLine: string) =>
+    [
+      "__hermes_t=",
+      "builtin read -r __hermes_t _ </proc/uptime",
+      stdoutLine,
+      `builtin printf ${marker("BEGIN\\n")} >&62`,
+      "builtin unset __hermes_t",
+    ].join("; ");
+  const begin = beginWith(`builtin printf ${marker("BEGIN %s\\n")} "$__hermes_t" >&63`);
+  // With acknowledged pieces the uptime has a marker of its own: after the BEGIN line a large payload sent
+  // first (`__hermes_b` set), or in one write with the BEGIN.
+  const uptimeLine = `if [ -n "\${__hermes_b+x}" ]; then builtin printf ${marker("UPTIME %s\\n")} "$__hermes_t" >&63; builtin unset __hermes_b; else builtin printf ${marker("BEGIN ")}${marker("UPTIME %s\\n")} "$__hermes_t" >&63; fi`;
+  const beginAfterPieces = acknowledgePieces ? beginWith(uptimeLine) : begin;
+  const firstBegin = acknowledgePieces ? beginAfterPieces : begin;
   const report = [
     "__hermes_s=$?",
     "builtin set +euxv",
@@ -60,19 +67,41 @@ export function sessionLoop(nonce: string, prelude?: string): string {
     "builtin unset __hermes_s",
   ].join("; ");
   // The byte counts are read in the C locale: in UTF-8, `read -N` would count characters.
-  const next = [
-    "builtin read -r -d $'\\001' _",
-    "LC_ALL=C builtin read -r -N 16 __hermes_h",
+  const whole = [
     'LC_ALL=C builtin read -r -N "$((16#${__hermes_h:0:8}))" __hermes_p',
     'LC_ALL=C builtin read -r -N "$((16#${__hermes_h:8:8}))" __hermes_r',
   ].join(" && ");
+  // A payload larger than one of srun's 1 KiB messages: the BEGIN line goes first, each piece is acknowledged.
+  const inPieces = [
+    `builtin printf ${marker("BEGIN \\n")}`,
+    "__hermes_b=",
+    readInPieces("__hermes_p", "${__hermes_h:0:8}"),
+    readInPieces("__hermes_r", "${__hermes_h:8:8}"),
+  ].join(" && ");
+  const next = [
+    "builtin read -r -d $'\\001' _",
+    "LC_ALL=C builtin read -r -N 16 __hermes_h",
+    acknowledgePieces ? `if [ "$((16#\${__hermes_h:0:8} + 16#\${__hermes_h:8:8}))" -gt 1000 ]; then ${inPieces}; else ${whole}; fi` : whole,
+  ].join(" && ");
   // `__hermes_last` (set by a shell given stdin data) or end-of-input leave the loop; the EXIT trap then stays silent.
   const more = `{ [ -z "\${__hermes_last+x}" ] && ${next}; } 2>/dev/null || { __hermes_eof=; builtin false; }`;
-  const body = `builtin eval "$__hermes_p"; ${begin}; builtin eval "$__hermes_r"`;
+  const body = `builtin eval "$__hermes_p"; ${beginAfterPieces}; builtin eval "$__hermes_r"`;
   // One line, prelude included: a command's line numbers then count from 1, as in `bash -c`.
   // A `break` or `continue` in a command ends the inner loop's turn, not the session: the outer loop goes on.
   const inner = `while { ${report}; } ${quiet}; ${more}; do { ${body}; } ${quiet}; done`;
-  return `${prelude ? `${prelude}; ` : ""}builtin shopt -s expand_aliases; { ${begin}; } ${quiet}; while :; do ${inner}; [ -z "\${__hermes_eof+x}" ] || builtin exit; done; builtin exit\n`;
+  return `${prelude ? `${prelude}; ` : ""}builtin shopt -s expand_aliases; { ${firstBegin}; } ${quiet}; while :; do ${inner}; [ -z "\${__hermes_eof+x}" ] || builtin exit; done; builtin exit\n`;
+}
+
+/**
+ * Reads `variable` (`count`: hex digits of its byte length) 512 bytes at a time, printing a newline after
+ * each piece. For transports that pass stdin on in pieces of their own and send the next only once this
+ * side has sent something (srun: 1 KiB messages, then slurmstepd's delayed ACK, 40 ms; slurmstepd sends
+ * output by whole lines): each newline carries that ACK. The host drops them (see `markersFor().uptime`).
+ */
+function readInPieces(variable: string, count: string): string {
+  const left = "__hermes_k";
+  const step = `LC_ALL=C builtin read -r -N "$((${left} < 512 ? ${left} : 512))" __hermes_c || builtin break; ${variable}+=$__hermes_c; ${left}=$((${left} - 512)); builtin printf '\\n'`;
+  return `${variable}= && ${left}=$((16#${count})) && { while [ "$${left}" -gt 0 ]; do ${step}; done; [ "$${left}" -le 0 ]; } && builtin unset __hermes_c ${left}`;
 }
 
 /** Where the protocol's own steps run: markers to 63/62, anything else (traces, DEBUG trap output) nowhere. */

@@ -40,5 +40,12 @@ export function parseTrailer(trailer: Buffer): Trailer {
 /** The markers of a shell with this nonce (see session-script.ts). */
 export function markersFor(nonce: string) {
   const marker = (text: string) => Buffer.from(`\x1e__HERMES_${nonce}_${text}`);
-  return { stdoutBegin: marker("BEGIN "), stderrBegin: marker("BEGIN\n"), end: marker("END\n"), done: marker("DONE\n") };
+  return {
+    stdoutBegin: marker("BEGIN "),
+    stderrBegin: marker("BEGIN\n"),
+    /** With acknowledged pieces: what precedes the uptime, after the BEGIN line and its acknowledgements. */
+    uptime: marker("UPTIME "),
+    end: marker("END\n"),
+    done: marker("DONE\n"),
+  };
 }

@@ -121,7 +121,7 @@ export class ShellWorker {
     );
     const sinks = options.sinks();
     // The loop line reports the shell's initial state as if it were a first command.
-    const outcome = await worker.send(sessionLoop(worker.nonce, instance.shellPrelude), sinks);
+    const outcome = await worker.send(sessionLoop(worker.nonce, instance.shellPrelude, instance.nudgeAcks), sinks);
     if (!outcome.state) {
       worker.kill();
       const detail = Buffer.concat(startupErrors).toString("utf8").trim() || sinks.stderr.text().trim();
@@ -225,6 +225,11 @@ export class ShellWorker {
     const uptime: Buffer[] = [];
     this.stdoutSplitter.expect(marker.stdoutBegin, stray("stdout"), () => {
       command.started = true;
+      // With acknowledged pieces the uptime comes after the BEGIN line's rest and the acknowledgements.
+      if (this.nudger) this.stdoutSplitter.expect(marker.uptime, () => {}, readUptime);
+      else readUptime();
+    });
+    const readUptime = () => {
       this.stdoutSplitter.expect(
         Buffer.from("\n"),
         (bytes) => uptime.push(Buffer.from(bytes)),
@@ -247,7 +252,7 @@ export class ShellWorker {
           );
         },
       );
-    });
+    };
     this.stderrSplitter.expect(marker.stderrBegin, stray("stderr"), () => {
       this.stderrSplitter.expect(
         marker.end,
