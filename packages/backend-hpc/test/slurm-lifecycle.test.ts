@@ -61,6 +61,15 @@ describeWithSlurm("singularity backend through Slurm: the job's life", () => {
     expect(await processesOf(env.id)).toEqual([]);
   }, 60_000);
 
+  it("runs commands longer than srun's 1 KiB stdin messages byte for byte, multibyte text split across pieces included", async () => {
+    await using env = await createEnv({ backend: singularity(charliecloudOptions({ partition: "debug" })), usage: false });
+    const text = "é".repeat(1500) + "-end";
+    const result = await env.exec(`cd /tmp && export LONG='${text}' && printf '%s' "$LONG"`);
+    expect(result).toMatchObject({ exitCode: 0, stdout: text });
+    // The image has no UTF-8 locale: bash counts bytes (1500 two-byte characters and "-end").
+    expect((await env.exec('printf "%s %s" "${#LONG}" "$PWD"')).stdout).toBe("3004 /tmp");
+  }, 60_000);
+
   it("is cancelled by hermes-env backend reap after the process that made it was killed with SIGKILL", async () => {
     const config = join(work, "hpc.yaml");
     await writeFile(
