@@ -9,15 +9,3 @@ export function hostScript(
 ): Promise<ProgramOutput> {
   return runProgram((spec) => host.start(spec), ["bash", "--noprofile", "--norc", "-c", script, "hermes", ...args], stdin);
 }
-
-/** The stdout of a script that must succeed; otherwise `fail` explains it (with the script's stderr). */
-export async function hostOutput(
-  host: BackendInstance,
-  script: string,
-  args: readonly string[],
-  fail: (stderr: string, code: number | null) => Error,
-): Promise<string> {
-  const result = await hostScript(host, script, args);
-  if (result.code !== 0) throw fail(result.stderr.trim(), result.code);
-  return result.stdout.toString("utf8");
-}

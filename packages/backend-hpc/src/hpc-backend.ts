@@ -41,7 +41,7 @@ export function singularity(options: HpcBackendOptions = {}): Backend {
   };
 }
 
-export function usesSlurm(options: HpcBackendOptions): boolean {
+function usesSlurm(options: HpcBackendOptions): boolean {
   return options.slurm ?? (options.partition !== undefined || options.slurmJobTemplate !== undefined);
 }
 
@@ -148,7 +148,7 @@ async function runSetup(host: BackendInstance, setup: readonly string[], backend
 }
 
 /** `gpu: true` is one GPU; `2` two; `a100:2` two of that type. */
-export function gresOf(gpu: HpcBackendOptions["gpu"]): string | undefined {
+function gresOf(gpu: HpcBackendOptions["gpu"]): string | undefined {
   if (gpu === undefined || gpu === false) return undefined;
   if (gpu === true) return "gpu:1";
   return `gpu:${gpu}`;
