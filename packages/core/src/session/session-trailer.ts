@@ -15,8 +15,17 @@ export interface Trailer {
   exitTrap: string;
 }
 
-/** `<status> <exiting>\n<pid>\n<cwd as %q>\0<trap -p EXIT>\0<export -p>` */
-export function parseTrailer(trailer: Buffer): Trailer {
+/** What a shell last exported: `export -p` as printed, and parsed. */
+export interface ReportedExports {
+  text: string;
+  env: ShellState["env"];
+}
+
+/**
+ * `<status> <exiting>\n<pid>\n<cwd as %q>\0<trap -p EXIT>\0<export -p>`. Most commands export what the one
+ * before did: when the text is as in `previous` (the same shell's last report), so is the parse.
+ */
+export function parseTrailer(trailer: Buffer, previous?: ReportedExports): Trailer & { exports: ReportedExports } {
   const text = trailer.toString("utf8");
   const statusEnd = text.indexOf("\n");
   const pidEnd = text.indexOf("\n", statusEnd + 1);
@@ -25,8 +34,8 @@ export function parseTrailer(trailer: Buffer): Trailer {
   const [status = "", exiting] = text.slice(0, statusEnd).split(" ");
   const exitCode = Number.parseInt(status, 10);
   const pid = Number.parseInt(text.slice(statusEnd + 1, pidEnd), 10);
-  const env = parseExportOutput(text.slice(trapEnd + 1));
-  for (const name of internalVariables) env.delete(name);
+  const exportsText = text.slice(trapEnd + 1);
+  const env = exportsText === previous?.text ? previous.env : withoutInternal(parseExportOutput(exportsText));
   const cwdWord = text.slice(pidEnd + 1, cwdEnd);
   return {
     exitCode: Number.isNaN(exitCode) ? null : exitCode,
@@ -34,7 +43,13 @@ export function parseTrailer(trailer: Buffer): Trailer {
     pid: Number.isNaN(pid) ? undefined : pid,
     state: { cwd: decodeShellWord(cwdWord), cwdWord, env },
     exitTrap: text.slice(cwdEnd + 1, trapEnd),
+    exports: { text: exportsText, env },
   };
+}
+
+function withoutInternal(env: Map<string, string | null>): Map<string, string | null> {
+  for (const name of internalVariables) env.delete(name);
+  return env;
 }
 
 /** The markers of a shell with this nonce (see session-script.ts). */
