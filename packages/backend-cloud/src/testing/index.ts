@@ -1,0 +1,1 @@
+export { type DaytonaFake, type DaytonaFakeOptions, startDaytonaFake } from "./daytona-fake.js";
