@@ -1,4 +1,4 @@
-import { BackendUnavailableError, type ProcessExit, type ProcessSpec, posixQuote, type RawProcess } from "@hermes/core";
+import { BackendUnavailableError, type ProcessExit, type ProcessSpec, type RawProcess, shellCommandLine } from "@hermes/core";
 import type { SshConnection } from "./ssh-connection.js";
 
 /**
@@ -7,12 +7,7 @@ import type { SshConnection } from "./ssh-connection.js";
  * a channel's signal request (RFC 4254, 6.9), so there is no `kill`: core signals the process by its tag.
  */
 export async function startSshProcess(connection: SshConnection, backendName: string, spec: ProcessSpec): Promise<RawProcess> {
-  const steps = [
-    ...(spec.cwd !== undefined ? [`cd ${posixQuote(spec.cwd)} || exit 127`] : []),
-    ...Object.entries(spec.env ?? {}).map(([name, value]) => `export ${name}=${posixQuote(value)}`),
-    `exec ${spec.argv.map(posixQuote).join(" ")}`,
-  ];
-  const channel = await connection.exec(steps.join("; "));
+  const channel = await connection.exec(shellCommandLine(spec));
   // A running process keeps Node alive, as a local child does; core unrefs idle session shells.
   let held = true;
   let open = true;

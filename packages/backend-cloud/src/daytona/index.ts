@@ -1,1 +1,2 @@
-export {};
+export { daytona } from "./daytona-backend.js";
+export { type DaytonaBackendOptions, descriptor } from "./descriptor.js";

@@ -1,11 +1,11 @@
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
+import { matchRoute, type Route, readBody, readJson, route, sendJson } from "./http-json.js";
 import { LocalSandbox } from "./local-sandbox.js";
-import { matchRoute, readBody, readJson, type Route, route, sendJson } from "./http-json.js";
 
 export interface DaytonaFakeOptions {
   /** The only API key the fake accepts (`Authorization: Bearer <key>`). */
@@ -70,7 +70,8 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
   let origin = "";
 
   const find = (idOrName: string) => sandboxes.get(idOrName) ?? [...sandboxes.values()].find((s) => s.dto.name === idOrName);
-  const notFound = (response: ServerResponse, what: string) => sendJson(response, 404, { statusCode: 404, message: `${what} not found`, code: "NOT_FOUND" });
+  const notFound = (response: ServerResponse, what: string) =>
+    sendJson(response, 404, { statusCode: 404, message: `${what} not found`, code: "NOT_FOUND" });
   const sandboxOf = (context: Context, id: string | undefined): FakeSandbox | undefined => {
     const sandbox = id === undefined ? undefined : find(id);
     if (!sandbox) notFound(context.response, `sandbox ${id}`);
@@ -192,7 +193,8 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
       const sandbox = sandboxOf(context, id);
       if (!sandbox) return;
       const sessionId = String(body.sessionId ?? "");
-      if (sandbox.sessions.has(sessionId)) return sendJson(context.response, 409, { statusCode: 409, message: `session ${sessionId} exists` });
+      if (sandbox.sessions.has(sessionId))
+        return sendJson(context.response, 409, { statusCode: 409, message: `session ${sessionId} exists` });
       sandbox.sessions.set(sessionId, new Map());
       sendJson(context.response, 201, undefined);
     }),
@@ -208,11 +210,18 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
       await new Promise<void>((resolve) => (command.done ? resolve() : command.followers.add((chunk) => chunk === null && resolve())));
       const text = (stream?: "stdout" | "stderr") =>
         Buffer.concat(command.chunks.filter((c) => !stream || c.stream === stream).map((c) => c.data)).toString("utf8");
-      sendJson(context.response, 200, { cmdId: command.id, output: text(), stdout: text("stdout"), stderr: text("stderr"), exitCode: command.exitCode });
+      sendJson(context.response, 200, {
+        cmdId: command.id,
+        output: text(),
+        stdout: text("stdout"),
+        stderr: text("stderr"),
+        exitCode: command.exitCode,
+      });
     }),
     route("GET", "/toolbox/:id/process/session/:session/command/:command", (context, params) => {
       const command = commandOf(context, params);
-      if (command) sendJson(context.response, 200, { id: command.id, command: command.command, ...(command.done && { exitCode: command.exitCode }) });
+      if (command)
+        sendJson(context.response, 200, { id: command.id, command: command.command, ...(command.done && { exitCode: command.exitCode }) });
     }),
     route("POST", "/toolbox/:id/process/session/:session/command/:command/input", async (context, params) => {
       const body = await readJson(context.request);
@@ -255,6 +264,17 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
       }
       sendJson(context.response, 200, undefined);
     }),
+    route("POST", "/toolbox/:id/files/permissions", async (context, { id }) => {
+      await readBody(context.request);
+      const sandbox = sandboxOf(context, id);
+      if (!sandbox) return;
+      const path = context.url.searchParams.get("path") ?? "";
+      const mode = context.url.searchParams.get("mode");
+      const target = sandbox.box.hostPath(path);
+      if (!target) return sendJson(context.response, 403, { statusCode: 403, message: `${path}: read-only file system` });
+      if (mode) await chmod(target, Number.parseInt(mode, 8));
+      sendJson(context.response, 200, undefined);
+    }),
     route("POST", "/toolbox/:id/files/bulk-download", async (context, { id }) => {
       const body = await readJson(context.request);
       const sandbox = sandboxOf(context, id);
@@ -265,12 +285,18 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
         const hostPath = sandbox.box.hostPath(path) ?? path;
         const content: Buffer | NodeJS.ErrnoException = await readFile(hostPath).catch((error: NodeJS.ErrnoException) => error);
         const head = (name: string, type: string) =>
-          Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${path}"\r\nContent-Type: ${type}\r\n\r\n`);
+          Buffer.from(
+            `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${path}"\r\nContent-Type: ${type}\r\n\r\n`,
+          );
         if (Buffer.isBuffer(content)) parts.push(head("file", "application/octet-stream"), content, Buffer.from("\r\n"));
         else {
           const missing = content.code === "ENOENT" || content.code === "ENOTDIR";
           const status = missing ? 404 : content.code === "EISDIR" ? 400 : 403;
-          const error = { message: `${path}: ${missing ? "file not found" : content.message}`, statusCode: status, code: missing ? "FILE_NOT_FOUND" : "BAD_REQUEST" };
+          const error = {
+            message: `${path}: ${missing ? "file not found" : content.message}`,
+            statusCode: status,
+            code: missing ? "FILE_NOT_FOUND" : "BAD_REQUEST",
+          };
           parts.push(head("error", "application/json"), Buffer.from(JSON.stringify(error)), Buffer.from("\r\n"));
         }
       }
@@ -311,7 +337,11 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
     const url = new URL(request.url ?? "/", "http://fake");
     requests.push(`WS ${url.pathname}`);
     const match = /^\/toolbox\/([^/]+)\/process\/session\/([^/]+)\/command\/([^/]+)\/logs$/.exec(url.pathname);
-    const command = match ? find(decodeURIComponent(match[1] ?? ""))?.sessions.get(decodeURIComponent(match[2] ?? ""))?.get(match[3] ?? "") : undefined;
+    const command = match
+      ? find(decodeURIComponent(match[1] ?? ""))
+          ?.sessions.get(decodeURIComponent(match[2] ?? ""))
+          ?.get(match[3] ?? "")
+      : undefined;
     if (request.headers.authorization !== `Bearer ${options.apiKey}` || !command) {
       socket.end(`HTTP/1.1 ${command ? "401 Unauthorized" : "404 Not Found"}\r\n\r\n`);
       return;
