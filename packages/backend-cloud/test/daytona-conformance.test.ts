@@ -1,18 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { createEnv } from "@hermes/core";
 import { describeConformance, describeWithService, hostProcessAlive } from "@hermes/testkit";
 import { afterAll } from "vitest";
 import { daytona } from "../src/daytona/index.js";
 import { startDaytonaFake } from "../src/testing/index.js";
-
-const bubblewrapMissing = (() => {
-  try {
-    execFileSync("bwrap", ["--version"]);
-    return undefined;
-  } catch {
-    return "bubblewrap (bwrap) is not installed: run scripts/services/bubblewrap.sh";
-  }
-})();
+import { bubblewrapMissing } from "./bubblewrap-missing.js";
 
 const apiKey = "conformance-key";
 const fake = bubblewrapMissing ? undefined : await startDaytonaFake({ apiKey });

@@ -1,4 +1,4 @@
-import { ownerState, type ReapOptions, type ReapReport } from "@hermes/core";
+import { orphaned, type ReapOptions, type ReapReport } from "@hermes/core";
 import type Docker from "dockerode";
 
 /**
@@ -10,12 +10,7 @@ export async function reapContainers(engine: Docker, options: ReapOptions = {}):
   const containers = await engine.listContainers({ all: true, filters: { label: ["hermes.env-id"] } });
   const removed: string[] = [];
   for (const info of containers) {
-    const labels = info.Labels ?? {};
-    if (labels["hermes.persistent"] === "true") continue;
-    const created = Date.parse(labels["hermes.created"] ?? "") || info.Created * 1000;
-    if (options.olderThanMs !== undefined && Date.now() - created < options.olderThanMs) continue;
-    const owner = ownerState(labels["hermes.owner"] ?? "");
-    if (owner === "running" || (owner === "elsewhere" && options.olderThanMs === undefined)) continue;
+    if (!orphaned(info.Labels ?? {}, options, info.Created * 1000)) continue;
     const name = info.Names?.[0]?.replace(/^\//, "") ?? info.Id.slice(0, 12);
     if (!options.dryRun) {
       await engine

@@ -26,7 +26,7 @@ export {
   importBackendDescriptor,
   importBackendFactory,
 } from "./import-backend.js";
-export { ownerLabel, ownerState, ownerVariable } from "./lifecycle/owner-process.js";
+export { orphaned, ownerLabel, ownerState, ownerVariable } from "./lifecycle/owner-process.js";
 export { AuditLog, type AuditVerification, verifyAuditLog } from "./policy/audit-log.js";
 export {
   type ActionKind,

@@ -1,8 +1,9 @@
 import type { Backend, BackendContext, BackendInstance, Capabilities } from "@hermes/core";
 import { daytonaFiles } from "./daytona-files.js";
 import { startDaytonaProcess } from "./daytona-process.js";
-import { daytonaApiKey, daytonaClient, daytonaFailure } from "./daytona-sdk.js";
+import { type DaytonaClient, type DaytonaSandbox, daytonaApiKey, daytonaClient, daytonaFailure, withRetries } from "./daytona-sdk.js";
 import type { DaytonaBackendOptions } from "./descriptor.js";
+import { reapSandboxes } from "./reap-sandboxes.js";
 
 /** Daytona's largest disk per sandbox. */
 const maxDiskGib = 10;
@@ -27,6 +28,7 @@ export function daytona(options: DaytonaBackendOptions = {}): Backend {
     type: "daytona",
     capabilities: { ...capabilities, hibernate: options.persistent === true },
     create: (context) => createDaytonaInstance(options, context),
+    reap: (reapOptions) => reapSandboxes(options, reapOptions),
     health: async () => {
       try {
         daytonaApiKey(options);
@@ -59,18 +61,23 @@ async function createDaytonaInstance(options: DaytonaBackendOptions, context: Ba
     options.image !== undefined
       ? { image: options.image, resources }
       : { ...(options.snapshot !== undefined && { snapshot: options.snapshot }) };
-  let sandbox: Awaited<ReturnType<typeof client.create>>;
+  const name = options.name ?? (options.persistent ? `hermes-${context.backendName}` : `hermes-${context.environmentId}`);
+  const timeout = (options.createTimeoutMs ?? defaultCreateTimeoutMs) / 1000;
+  const params = {
+    name,
+    labels: { ...context.labels, ...(options.persistent && { "hermes.persistent": "true" }) },
+    ...(options.env !== undefined && { envVars: options.env }),
+    autoStopInterval: 0,
+    ...source,
+  };
+  let sandbox: DaytonaSandbox;
   try {
-    sandbox = await client.create(
-      {
-        name: options.name ?? `hermes-${context.environmentId}`,
-        labels: { ...context.labels },
-        ...(options.env !== undefined && { envVars: options.env }),
-        autoStopInterval: 0,
-        ...source,
-      },
-      { timeout: (options.createTimeoutMs ?? defaultCreateTimeoutMs) / 1000 },
-    );
+    const kept = options.persistent ? await findSandbox(client, name) : undefined;
+    if (kept) {
+      context.progress(`starting the kept sandbox ${name} (${kept.state})`);
+      if (kept.state !== "started") await kept.start(timeout);
+      sandbox = kept;
+    } else sandbox = await createOrAdopt(client, name, () => client.create(params, { timeout }));
   } catch (error) {
     throw daytonaFailure(context.backendName, "creating a sandbox", error);
   }
@@ -80,10 +87,40 @@ async function createDaytonaInstance(options: DaytonaBackendOptions, context: Ba
     files: daytonaFiles(sandbox, context.backendName),
     dispose: async () => {
       try {
-        await sandbox.delete();
+        // Kept: stopped (its disk stays, it costs no compute), started again by the next environment of its name.
+        if (options.persistent) await sandbox.stop();
+        else await sandbox.delete();
       } catch (error) {
-        if ((error as { statusCode?: number }).statusCode !== 404) throw daytonaFailure(context.backendName, "deleting the sandbox", error);
+        if ((error as { statusCode?: number }).statusCode !== 404)
+          throw daytonaFailure(context.backendName, "disposing of the sandbox", error);
       }
     },
   };
+}
+
+/**
+ * Creates the sandbox, again after a temporary failure; a 409 on a later attempt means the failed one did
+ * create it (the name is this environment's own), so that one is used.
+ */
+async function createOrAdopt(client: DaytonaClient, name: string, create: () => Promise<DaytonaSandbox>): Promise<DaytonaSandbox> {
+  let attempt = 0;
+  return withRetries(async () => {
+    attempt++;
+    try {
+      return await create();
+    } catch (error) {
+      const adopted = attempt > 1 && (error as { statusCode?: number }).statusCode === 409 ? await findSandbox(client, name) : undefined;
+      if (adopted) return adopted;
+      throw error;
+    }
+  });
+}
+
+async function findSandbox(client: DaytonaClient, name: string): Promise<DaytonaSandbox | undefined> {
+  try {
+    return await withRetries(() => client.get(name));
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
 }

@@ -1,5 +1,5 @@
 import { type FilePrimitives, FileSystemError } from "@hermes/core";
-import { type DaytonaSandbox, daytonaFailure } from "./daytona-sdk.js";
+import { type DaytonaSandbox, daytonaFailure, withRetries } from "./daytona-sdk.js";
 
 /**
  * Reads and writes through Daytona's file API (multipart, binary-safe); the rest of the file primitives
@@ -9,7 +9,7 @@ export function daytonaFiles(sandbox: DaytonaSandbox, backend: string): Pick<Fil
   return {
     async read(path) {
       try {
-        return new Uint8Array(await sandbox.fs.downloadFile(path));
+        return new Uint8Array(await withRetries(() => sandbox.fs.downloadFile(path)));
       } catch (error) {
         const status = (error as { statusCode?: number }).statusCode;
         if (status === 404) return null;
@@ -22,7 +22,7 @@ export function daytonaFiles(sandbox: DaytonaSandbox, backend: string): Pick<Fil
     },
     async write(path, data, { mode }) {
       try {
-        await sandbox.fs.uploadFile(Buffer.from(data.buffer, data.byteOffset, data.byteLength), path);
+        await withRetries(() => sandbox.fs.uploadFile(Buffer.from(data.buffer, data.byteOffset, data.byteLength), path));
         if (mode !== undefined) await sandbox.fs.setFilePermissions(path, { mode: mode.toString(8) });
       } catch (error) {
         throw daytonaFailure(backend, `writing ${path}`, error);

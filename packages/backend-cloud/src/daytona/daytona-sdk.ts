@@ -50,3 +50,26 @@ export function daytonaFailure(backend: string, doing: string, error: unknown): 
         : `HTTP ${status ?? "error"}`;
   return new BackendUnavailableError({ backend, reason: `${doing}: ${why}: ${message}`, retryable, cause: error });
 }
+
+const attempts = 3;
+const firstBackoffMs = 250;
+
+/**
+ * Runs an idempotent vendor call again after a failure the vendor calls temporary (429, 5xx, a lost
+ * connection), waiting 250 ms, then 500 ms; anything else, or the last failure, is thrown as it came.
+ */
+export async function withRetries<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      const temporary =
+        status === undefined
+          ? error instanceof Error && /ECONNRE|socket hang up|ETIMEDOUT/.test(error.message)
+          : status === 429 || status >= 500;
+      if (!temporary || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, firstBackoffMs * 2 ** (attempt - 1)));
+    }
+  }
+}

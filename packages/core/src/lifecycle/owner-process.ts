@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
+import type { ReapOptions } from "../types/backend.js";
 
 /**
  * The variable a backend sets on every process it starts (where processes carry no labels): the
@@ -37,4 +38,17 @@ function processRuns(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/**
+ * Whether a reaper may remove a resource with these `hermes.*` labels: not persistent, older than
+ * `olderThanMs` when that is given, and its owner gone (another machine's only when `olderThanMs` is given).
+ * `createdMs` stands in when the resource has no `hermes.created` label.
+ */
+export function orphaned(labels: Readonly<Record<string, string>>, options: ReapOptions, createdMs?: number): boolean {
+  if (labels["hermes.persistent"] === "true") return false;
+  const created = Date.parse(labels["hermes.created"] ?? "") || createdMs || 0;
+  if (options.olderThanMs !== undefined && Date.now() - created < options.olderThanMs) return false;
+  const owner = ownerState(labels["hermes.owner"] ?? "");
+  return owner === "gone" || (owner === "elsewhere" && options.olderThanMs !== undefined);
 }
