@@ -3,8 +3,9 @@
 #   1. builds, then packs every package under packages/ with `pnpm pack` (workspace: ranges become versions);
 #   2. creates a fresh project in a temporary directory outside the repository and `npm install`s all the
 #      tarballs into it with plain npm (no pnpm, no workspace, no link back to the repository);
-#   3. runs there examples/quickstart/index.mjs (local backend), the installed `hermes-env` CLI, and
-#      examples/docker/index.mjs (docker backend, image $HERMES_DOCKER_IMAGE, default hermes-test:bash).
+#   3. runs there examples/quickstart/index.mjs (local backend), the installed `hermes-env` CLI,
+#      examples/daytona/index.mjs (the daytona backend against its fake) and examples/docker/index.mjs
+#      (docker backend, image $HERMES_DOCKER_IMAGE, default hermes-test:bash).
 # HERMES_SKIP_DOCKER=1 skips the docker example (a machine without a Docker engine). Temporary directories
 # are removed on exit. Usage: bash scripts/packages/install-and-run.sh
 set -euo pipefail
@@ -71,6 +72,12 @@ output="$(./node_modules/.bin/hermes-env exec -- echo hello from the installed c
 echo "   $output"
 [[ "$output" == "hello from the installed cli" ]]
 timing "hermes-env exec"
+
+echo "== daytona example (examples/daytona/index.mjs, against the fake; the SDK and the fake's peers installed as a user would)"
+npm install --no-audit --no-fund --prefer-offline --loglevel=error @daytonaio/sdk@0.218.0 ws@8 busboy@1
+cp "$root/examples/daytona/index.mjs" daytona.mjs
+node daytona.mjs
+timing "daytona example"
 
 if [[ "${HERMES_SKIP_DOCKER:-}" == 1 ]]; then
   echo "== docker example skipped (HERMES_SKIP_DOCKER=1)"
