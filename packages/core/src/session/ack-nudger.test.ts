@@ -24,6 +24,12 @@ function nudgerUnderTest() {
       running = false;
       nudger.commandEnded();
     },
+    /** A command whose output all came in one round. */
+    quickCommand() {
+      this.start();
+      nudger.output();
+      this.end();
+    },
   };
 }
 
@@ -37,9 +43,7 @@ describe("AckNudger", () => {
 
   it("right after a command, answers output once the round of reads is over, once per segment", async () => {
     const t = nudgerUnderTest();
-    t.start();
-    t.nudger.output();
-    t.end();
+    t.quickCommand();
     // Back to back: the peer delays its ACKs, so held output needs filler at once.
     t.start();
     t.nudger.output();
@@ -56,21 +60,15 @@ describe("AckNudger", () => {
 
   it("never answers output that ends the command in the same round", async () => {
     const t = nudgerUnderTest();
-    t.start();
-    t.nudger.output();
-    t.end();
-    t.start();
-    t.nudger.output();
-    t.end();
+    t.quickCommand();
+    t.quickCommand();
     await vi.advanceTimersByTimeAsync(10);
     expect(t.writes).toHaveLength(0);
   });
 
   it("after a gap, answers only output that stalls (the peer acknowledges at once, and filler would cross)", async () => {
     const t = nudgerUnderTest();
-    t.start();
-    t.nudger.output();
-    t.end();
+    t.quickCommand();
     await vi.advanceTimersByTimeAsync(100);
     t.start();
     t.nudger.output();
@@ -88,9 +86,7 @@ describe("AckNudger", () => {
 
   it("writes nothing once stdin is closed", async () => {
     const t = nudgerUnderTest();
-    t.start();
-    t.nudger.output();
-    t.end();
+    t.quickCommand();
     t.start();
     (t.nudger as unknown as { stdin: Writable }).stdin.end();
     t.nudger.output();
