@@ -13,6 +13,8 @@ export default defineConfig({
       "@hermes/backend-docker": source("./packages/backend-docker/src/index.ts"),
       "@hermes/backend-ssh": source("./packages/backend-ssh/src/index.ts"),
       "@hermes/backend-hpc": source("./packages/backend-hpc/src/index.ts"),
+      "@hermes/backend-cloud/daytona": source("./packages/backend-cloud/src/daytona/index.ts"),
+      "@hermes/backend-cloud/testing": source("./packages/backend-cloud/src/testing/index.ts"),
       "@hermes/cli": source("./packages/cli/src/index.ts"),
     },
   },

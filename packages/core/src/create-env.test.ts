@@ -19,11 +19,11 @@ describe("createEnv", () => {
   });
 
   it("names the package and the install command when a backend is not installed", async () => {
-    const error = await createEnv({ backend: "daytona", config: {} }).catch((reason: unknown) => reason);
+    const error = await createEnv({ backend: "modal", config: {} }).catch((reason: unknown) => reason);
     expect(BackendNotInstalledError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ packageName: "@hermes/backend-cloud", installCommand: "npm install @hermes/backend-cloud" });
     expect((error as Error).message).toMatch(
-      /Backend type "daytona" needs the package @hermes\/backend-cloud.*npm install @hermes\/backend-cloud/,
+      /Backend type "modal" needs the package @hermes\/backend-cloud.*npm install @hermes\/backend-cloud/,
     );
   });
 

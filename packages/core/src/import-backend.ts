@@ -85,11 +85,18 @@ async function importOptional(specifier: string): Promise<Record<string, unknown
   return undefined;
 }
 
-/** A "not found" about this package itself, not about a dependency missing inside it. */
+/**
+ * A "not found" about this package itself, not about a dependency missing inside it; or an installed
+ * version of it that does not have this subpath (`@hermes/backend-cloud/modal` before that backend existed).
+ */
 function isMissing(error: unknown, specifier: string): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") return false;
   const root = packageRoot(specifier);
-  const message = (error as Error).message;
+  const message = String((error as Error | undefined)?.message);
+  const subpath = `.${specifier.slice(root.length)}`;
+  // Node says ERR_PACKAGE_PATH_NOT_EXPORTED; Vite (under vitest) words it without a code.
+  if (subpath !== "." && (code === "ERR_PACKAGE_PATH_NOT_EXPORTED" || message.includes(`Missing "${subpath}" specifier in "${root}" package`)))
+    return true;
+  if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") return false;
   return message.includes(`'${root}'`) || message.includes(`'${specifier}'`) || message.includes(`"${specifier}"`);
 }
