@@ -95,7 +95,10 @@ function isMissing(error: unknown, specifier: string): boolean {
   const message = String((error as Error | undefined)?.message);
   const subpath = `.${specifier.slice(root.length)}`;
   // Node says ERR_PACKAGE_PATH_NOT_EXPORTED; Vite (under vitest) words it without a code.
-  if (subpath !== "." && (code === "ERR_PACKAGE_PATH_NOT_EXPORTED" || message.includes(`Missing "${subpath}" specifier in "${root}" package`)))
+  if (
+    subpath !== "." &&
+    (code === "ERR_PACKAGE_PATH_NOT_EXPORTED" || message.includes(`Missing "${subpath}" specifier in "${root}" package`))
+  )
     return true;
   if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") return false;
   return message.includes(`'${root}'`) || message.includes(`'${specifier}'`) || message.includes(`"${specifier}"`);
