@@ -1,9 +1,8 @@
-import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { dirname } from "node:path";
+import { fileRoutes } from "./daytona-file-routes.js";
+import { FakeCommand } from "./fake-command.js";
 import { matchRoute, type Route, readBody, readJson, route, sendJson } from "./http-json.js";
 import { LocalSandbox } from "./local-sandbox.js";
 
@@ -24,33 +23,19 @@ export interface DaytonaFake {
   close(): Promise<void>;
 }
 
-interface Command {
-  id: string;
-  command: string;
-  child: ChildProcess;
-  /** Output as the daemon logs it: each chunk tagged with its stream. */
-  chunks: Array<{ stream: "stdout" | "stderr"; data: Buffer }>;
-  exitCode: number | undefined;
-  /** Both output pipes have ended and the exit code is known. */
-  done: boolean;
-  followers: Set<(chunk: { stream: "stdout" | "stderr"; data: Buffer } | null) => void>;
-}
-
-interface FakeSandbox {
+export interface FakeSandbox {
   dto: Record<string, unknown>;
   box: LocalSandbox;
   env: Record<string, string>;
-  sessions: Map<string, Map<string, Command>>;
+  sessions: Map<string, Map<string, FakeCommand>>;
 }
 
-interface Context {
+export interface Context {
   request: IncomingMessage;
   response: ServerResponse;
   url: URL;
 }
 
-const stdoutPrefix = Buffer.from([1, 1, 1]);
-const stderrPrefix = Buffer.from([2, 2, 2]);
 const home = "/home/daytona";
 
 /**
@@ -62,7 +47,6 @@ const home = "/home/daytona";
  */
 export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<DaytonaFake> {
   const { WebSocketServer } = await import("ws");
-  const busboy = (await import("busboy")).default;
   const sandboxes = new Map<string, FakeSandbox>();
   const requests: string[] = [];
   const faults: Array<{ status: number; times: number; pathPart: string }> = [];
@@ -77,38 +61,10 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
     if (!sandbox) notFound(context.response, `sandbox ${id}`);
     return sandbox;
   };
-  const commandOf = (context: Context, params: Record<string, string>): Command | undefined => {
+  const commandOf = (context: Context, params: Record<string, string>): FakeCommand | undefined => {
     const sandbox = sandboxOf(context, params.id);
     const command = sandbox?.sessions.get(params.session ?? "")?.get(params.command ?? "");
     if (sandbox && !command) notFound(context.response, `command ${params.command}`);
-    return command;
-  };
-
-  const startCommand = (sandbox: FakeSandbox, text: string): Command => {
-    const child = sandbox.box.run(text, sandbox.env);
-    const command: Command = { id: randomUUID(), command: text, child, chunks: [], exitCode: undefined, done: false, followers: new Set() };
-    let open = 2;
-    const finish = () => {
-      if (open > 0 || command.exitCode === undefined || command.done) return;
-      command.done = true;
-      for (const follow of command.followers) follow(null);
-    };
-    for (const stream of ["stdout", "stderr"] as const) {
-      child[stream]?.on("data", (data: Buffer) => {
-        const chunk = { stream, data };
-        command.chunks.push(chunk);
-        for (const follow of command.followers) follow(chunk);
-      });
-      child[stream]?.on("end", () => {
-        open--;
-        finish();
-      });
-    }
-    child.stdin?.on("error", () => {});
-    child.on("exit", (code, signal) => {
-      command.exitCode = code ?? 128 + (signal === "SIGKILL" ? 9 : 15);
-      finish();
-    });
     return command;
   };
 
@@ -204,17 +160,15 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
       if (!sandbox) return;
       const commands = sandbox.sessions.get(session ?? "");
       if (!commands) return notFound(context.response, `session ${session}`);
-      const command = startCommand(sandbox, String(body.command ?? ""));
+      const command = new FakeCommand(sandbox.box, String(body.command ?? ""), sandbox.env);
       commands.set(command.id, command);
       if (body.runAsync || body.async) return sendJson(context.response, 202, { cmdId: command.id });
-      await new Promise<void>((resolve) => (command.done ? resolve() : command.followers.add((chunk) => chunk === null && resolve())));
-      const text = (stream?: "stdout" | "stderr") =>
-        Buffer.concat(command.chunks.filter((c) => !stream || c.stream === stream).map((c) => c.data)).toString("utf8");
+      await command.finished;
       sendJson(context.response, 200, {
         cmdId: command.id,
-        output: text(),
-        stdout: text("stdout"),
-        stderr: text("stderr"),
+        output: command.text(),
+        stdout: command.text("stdout"),
+        stderr: command.text("stderr"),
         exitCode: command.exitCode,
       });
     }),
@@ -228,7 +182,7 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
       const command = commandOf(context, params);
       if (!command) return;
       if (command.done) return sendJson(context.response, 410, { statusCode: 410, message: "command has exited" });
-      command.child.stdin?.write(String(body.data ?? ""));
+      command.input(String(body.data ?? ""));
       sendJson(context.response, 200, undefined);
     }),
     route("DELETE", "/toolbox/:id/process/session/:session", (context, { id, session }) => {
@@ -236,75 +190,11 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
       const commands = sandbox?.sessions.get(session ?? "");
       if (!sandbox) return;
       if (!commands) return notFound(context.response, `session ${session}`);
-      for (const command of commands.values()) if (!command.done && command.child.pid) killGroup(command.child.pid);
+      for (const command of commands.values()) command.kill();
       sandbox.sessions.delete(session ?? "");
       sendJson(context.response, 204, undefined);
     }),
-    route("POST", "/toolbox/:id/files/bulk-upload", async (context, { id }) => {
-      const sandbox = sandboxOf(context, id);
-      if (!sandbox) return;
-      const paths = new Map<string, string>();
-      const contents = new Map<string, Buffer>();
-      await new Promise<void>((resolve, reject) => {
-        const parser = busboy({ headers: context.request.headers });
-        parser.on("field", (name, value) => paths.set(name.replace(/\.path$/, ""), value));
-        parser.on("file", (name, stream) => {
-          const chunks: Buffer[] = [];
-          stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-          stream.on("end", () => contents.set(name.replace(/\.file$/, ""), Buffer.concat(chunks)));
-        });
-        parser.on("close", resolve).on("error", reject);
-        context.request.pipe(parser);
-      });
-      for (const [key, path] of paths) {
-        const target = sandbox.box.hostPath(path);
-        if (!target) return sendJson(context.response, 403, { statusCode: 403, message: `${path}: read-only file system` });
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, contents.get(key) ?? Buffer.alloc(0));
-      }
-      sendJson(context.response, 200, undefined);
-    }),
-    route("POST", "/toolbox/:id/files/permissions", async (context, { id }) => {
-      await readBody(context.request);
-      const sandbox = sandboxOf(context, id);
-      if (!sandbox) return;
-      const path = context.url.searchParams.get("path") ?? "";
-      const mode = context.url.searchParams.get("mode");
-      const target = sandbox.box.hostPath(path);
-      if (!target) return sendJson(context.response, 403, { statusCode: 403, message: `${path}: read-only file system` });
-      if (mode) await chmod(target, Number.parseInt(mode, 8));
-      sendJson(context.response, 200, undefined);
-    }),
-    route("POST", "/toolbox/:id/files/bulk-download", async (context, { id }) => {
-      const body = await readJson(context.request);
-      const sandbox = sandboxOf(context, id);
-      if (!sandbox) return;
-      const boundary = `fake-${randomUUID()}`;
-      const parts: Buffer[] = [];
-      for (const path of (body.paths as string[] | undefined) ?? []) {
-        const hostPath = sandbox.box.hostPath(path) ?? path;
-        const content: Buffer | NodeJS.ErrnoException = await readFile(hostPath).catch((error: NodeJS.ErrnoException) => error);
-        const head = (name: string, type: string) =>
-          Buffer.from(
-            `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${path}"\r\nContent-Type: ${type}\r\n\r\n`,
-          );
-        if (Buffer.isBuffer(content)) parts.push(head("file", "application/octet-stream"), content, Buffer.from("\r\n"));
-        else {
-          const missing = content.code === "ENOENT" || content.code === "ENOTDIR";
-          const status = missing ? 404 : content.code === "EISDIR" ? 400 : 403;
-          const error = {
-            message: `${path}: ${missing ? "file not found" : content.message}`,
-            statusCode: status,
-            code: missing ? "FILE_NOT_FOUND" : "BAD_REQUEST",
-          };
-          parts.push(head("error", "application/json"), Buffer.from(JSON.stringify(error)), Buffer.from("\r\n"));
-        }
-      }
-      parts.push(Buffer.from(`--${boundary}--\r\n`));
-      const payload = Buffer.concat(parts);
-      context.response.writeHead(200, { "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": payload.length });
-      context.response.end(payload);
-    }),
+    ...fileRoutes(sandboxOf),
   ];
 
   const server = createServer((request, response) => {
@@ -347,16 +237,11 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
       return;
     }
     sockets.handleUpgrade(request, socket, head, (ws) => {
-      const send = (chunk: { stream: "stdout" | "stderr"; data: Buffer } | null) => {
-        if (chunk === null) {
-          command.followers.delete(send);
-          ws.close(1000);
-        } else ws.send(Buffer.concat([chunk.stream === "stdout" ? stdoutPrefix : stderrPrefix, chunk.data]));
-      };
-      for (const chunk of command.chunks) send(chunk);
-      if (command.done) send(null);
-      else command.followers.add(send);
-      ws.on("close", () => command.followers.delete(send));
+      const stop = command.follow(
+        (frame) => ws.send(frame),
+        () => ws.close(1000),
+      );
+      ws.on("close", stop);
     });
   });
 
@@ -375,10 +260,4 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {}
 }
