@@ -90,8 +90,8 @@ describe("the packages, installed with npm outside the workspace", () => {
       report.files = { read: [...(await env.files.read("notes/a.bin"))], missing: await env.files.read("notes/none"), list: (await env.files.list("notes")).map((entry) => entry.name) };
       await env.spawn(sleeper(304));
       await env.exec("nohup " + sleeper(305) + " >/dev/null 2>&1 &");
-      // Both run (a bash may still be about to exec the next, so it is counted as it settles).
-      for (let tries = 0; tries < 40 && running() < 2; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+      // Both run (a bash may still be about to exec the next, so it is counted as it settles; up to 10 s on a loaded CI machine).
+      for (let tries = 0; tries < 200 && running() < 2; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
       report.beforeDispose = running() >= 2;
       await env.dispose();
       report.afterDispose = running();
