@@ -16,8 +16,14 @@ export async function startDaytonaProcess(sandbox: DaytonaSandbox, backend: stri
   let cmdId: string;
   try {
     await sandbox.process.createSession(sessionId);
+  } catch (error) {
+    throw daytonaFailure(backend, "starting a command in the sandbox", error);
+  }
+  try {
     cmdId = (await sandbox.process.executeSessionCommand(sessionId, { command: shellCommandLine(spec), runAsync: true })).cmdId;
   } catch (error) {
+    // The session made for it must not outlive the command that never started.
+    await sandbox.process.deleteSession(sessionId).catch(() => {});
     throw daytonaFailure(backend, "starting a command in the sandbox", error);
   }
   const stdout = new PassThrough();

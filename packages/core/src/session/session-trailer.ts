@@ -15,17 +15,14 @@ export interface Trailer {
   exitTrap: string;
 }
 
-/** What a shell last exported: `export -p` as printed, and parsed. */
-export interface ReportedExports {
-  text: string;
-  env: ShellState["env"];
-}
-
 /**
  * `<status> <exiting>\n<pid>\n<cwd as %q>\0<trap -p EXIT>\0<export -p>`. Most commands export what the one
  * before did: when the text is as in `previous` (the same shell's last report), so is the parse.
  */
-export function parseTrailer(trailer: Buffer, previous?: ReportedExports): Trailer & { exports: ReportedExports } {
+export function parseTrailer(
+  trailer: Buffer,
+  previous?: { text: string | undefined; env: ShellState["env"] },
+): Trailer & { exportsText: string } {
   const text = trailer.toString("utf8");
   const statusEnd = text.indexOf("\n");
   const pidEnd = text.indexOf("\n", statusEnd + 1);
@@ -43,7 +40,7 @@ export function parseTrailer(trailer: Buffer, previous?: ReportedExports): Trail
     pid: Number.isNaN(pid) ? undefined : pid,
     state: { cwd: decodeShellWord(cwdWord), cwdWord, env },
     exitTrap: text.slice(cwdEnd + 1, trapEnd),
-    exports: { text: exportsText, env },
+    exportsText,
   };
 }
 

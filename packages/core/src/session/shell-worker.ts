@@ -14,7 +14,7 @@ import {
   type ShellState,
   sessionLoop,
 } from "./session-script.js";
-import { markersFor, parseTrailer, type ReportedExports } from "./session-trailer.js";
+import { markersFor, parseTrailer } from "./session-trailer.js";
 
 /** How long to wait for output still in the pipes after a shell exited mid-command. */
 const drainAfterExitMs = 200;
@@ -69,8 +69,8 @@ export class ShellWorker {
   private onStray: ShellWorkerOptions["onStray"];
   /** The shell's pid in the target, as it reports it. */
   private pid: number | undefined;
-  /** What the shell last exported, to skip parsing the same again. */
-  private lastExports: ReportedExports | undefined;
+  /** The shell's last `export -p` as printed (its parse is `state.env`), to skip parsing the same again. */
+  private exportsText: string | undefined;
   /** The shell's state as it last reported it. */
   state: ShellState = { cwd: "", cwdWord: "''", env: new Map() };
   /** The user's EXIT trap action in this shell (a bash word), run by the session's own EXIT handler. */
@@ -269,8 +269,8 @@ export class ShellWorker {
 
   private completeIfDone(command: RunningCommand): void {
     if (!command.stdoutDone || !command.stderrDone) return;
-    const trailer = parseTrailer(Buffer.concat(command.trailer), this.lastExports);
-    this.lastExports = trailer.exports;
+    const trailer = parseTrailer(Buffer.concat(command.trailer), { text: this.exportsText, env: this.state.env });
+    this.exportsText = trailer.exportsText;
     this.pid = trailer.pid ?? this.pid;
     if (!trailer.exiting) {
       if (trailer.exitTrap !== this.installedTrap) {
