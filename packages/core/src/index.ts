@@ -1,9 +1,9 @@
 export { defaultCapabilities } from "./backend/backend-capabilities.js";
 export { backendHealth } from "./backend/backend-health.js";
 export { forwardedVariables } from "./backend/forwarded-variables.js";
+export { type PipedStdin, pipedStdin, type RunToExit } from "./backend/piped-stdin.js";
 export { reapOwnedProcesses } from "./backend/reap-owned-processes.js";
 export { type ProgramOutput, runProgram } from "./backend/run-program.js";
-export { type PipedStdin, pipedStdin, type RunToExit } from "./backend/piped-stdin.js";
 export { shellCommandLine } from "./backend/shell-command-line.js";
 export { ShellFiles } from "./backend/shell-files.js";
 export type { TargetProcess } from "./backend/target-process.js";
