@@ -28,11 +28,11 @@ describe("createEnv", () => {
   });
 
   it("accepts a configured type whose package is not installed, then fails creating it, naming the package", async () => {
-    const config = await loadConfig({ backend: { backends: { gpu: { type: "vercel-sandbox", runtime: "node22" } } } }, { env: {} });
-    expect(config.warnings).toEqual([expect.stringContaining('"vercel-sandbox" needs the package @hermes/backend-cloud')]);
+    const config = await loadConfig({ backend: { backends: { gpu: { type: "modal", app: "agents" } } } }, { env: {} });
+    expect(config.warnings).toEqual([expect.stringContaining('"modal" needs the package @hermes/backend-cloud')]);
     const error = await createEnv({ config }).catch((reason: unknown) => reason);
     expect(BackendNotInstalledError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ backendType: "vercel-sandbox", packageName: "@hermes/backend-cloud" });
+    expect(error).toMatchObject({ backendType: "modal", packageName: "@hermes/backend-cloud" });
     const modal = await createEnv({ config: { backend: { backends: { gpu: { type: "modal", app: "x" } } } } }).catch(
       (reason: unknown) => reason,
     );

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { capabilitiesOf } from "./backend/backend-capabilities.js";
 import { backendTypes, isBackendType } from "./config/backend-packages.js";
 import type { BackendInstanceConfig, HermesConfig } from "./config/hermes-config.js";
@@ -30,6 +31,11 @@ export interface CreateEnvOptions {
   cwd?: string;
   /** Variables exported in the session at start. */
   env?: Record<string, string>;
+  /**
+   * A folder on this machine copied into the session's starting directory at start and back onto it at
+   * dispose (files deleted there stay here). Default: the instance's `sync_dir`.
+   */
+  syncDir?: string;
   /** Default limit for one `exec`, in milliseconds. Default: the configured timeout, else 180_000. */
   timeoutMs?: number;
   /** Idle time after which a backend's environment is disposed (the next call starts a new one). Default: lifetime_seconds, else 300 s. */
@@ -83,6 +89,7 @@ export async function createEnv(options: CreateEnvOptions = {}): Promise<Executi
     if (name === instances.defaultName) defaultBackend = await load();
     const settings = (instance.config?.options ?? {}) as CommonBackendOptions;
     const timeoutMs = options.timeoutMs ?? settings.commandTimeoutMs;
+    const syncDir = name === instances.defaultName ? (options.syncDir ?? settings.syncDir) : settings.syncDir;
     slots.set(
       name,
       new BackendSlot({
@@ -95,6 +102,7 @@ export async function createEnv(options: CreateEnvOptions = {}): Promise<Executi
           ...(timeoutMs !== undefined && { timeoutMs }),
           ...(options.cwd !== undefined && { cwd: options.cwd }),
           ...(options.env !== undefined && { env: options.env }),
+          ...(syncDir !== undefined && { syncDir: resolve(syncDir) }),
           warnings: name === instances.defaultName ? config.warnings : [],
         },
         idleMs: settings.keepWarmMs ?? lifetimeMs,

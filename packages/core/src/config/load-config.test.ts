@@ -171,15 +171,15 @@ describe("loadConfig: the multi-backend dialect", () => {
 
   it("keeps a type whose package is not installed unchecked apart from the common keys, and names the package", async () => {
     const config = await loadConfig(
-      { backend: { backends: { box: { type: "vercel-sandbox", snapshot: "s1", whatever_key: [1], keep_warm: "1m" } } } },
+      { backend: { backends: { box: { type: "modal", snapshot: "s1", whatever_key: [1], keep_warm: "1m" } } } },
       noEnv,
     );
-    expect(config.backends.box).toEqual({ type: "vercel-sandbox", options: { snapshot: "s1", whateverKey: [1], keepWarmMs: 60_000 } });
+    expect(config.backends.box).toEqual({ type: "modal", options: { snapshot: "s1", whateverKey: [1], keepWarmMs: 60_000 } });
     expect(config.warnings).toEqual([
       expect.stringMatching(/backend\.backends\.box: .*@hermes\/backend-cloud.*only its common keys are checked/),
     ]);
     const error = await configError(
-      loadConfig({ backend: { backends: { box: { type: "vercel-sandbox", command_timeout: "soon" } } } }, noEnv),
+      loadConfig({ backend: { backends: { box: { type: "modal", command_timeout: "soon" } } } }, noEnv),
     );
     expect(error.issues).toEqual([
       { path: "backend.backends.box.command_timeout", value: "soon", expected: expect.stringMatching(/^a duration such as 30s/) },

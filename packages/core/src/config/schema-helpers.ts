@@ -63,6 +63,8 @@ export const commonOptionKeys = {
   command_timeout: duration.optional(),
   /** Variables set in the environment. */
   env: variables.optional(),
+  /** A folder on this machine copied into the session's starting directory at start, and back at dispose. */
+  sync_dir: text.optional(),
   /** How long the environment stays up after its last use (instead of the section's lifetime_seconds). */
   keep_warm: duration.optional(),
   /** Estimated cost at which an environment's run is stopped. */

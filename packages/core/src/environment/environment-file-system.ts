@@ -41,13 +41,9 @@ export function environmentFileSystem(context: FileSystemContext): FileSystem {
     mkdir: (path, options = {}) =>
       withPrimitives("mkdir", path, (files, absolute) => files.mkdir(absolute, { recursive: options.recursive ?? false })),
     upload: (hostPath, envPath) =>
-      withPrimitives("upload to", envPath, (files, absolute) =>
-        files.upload ? files.upload(hostPath, absolute) : copyIn(files, hostPath, absolute, context),
-      ),
+      withPrimitives("upload to", envPath, (files, absolute) => uploadFolder(files, hostPath, absolute, context)),
     download: (envPath, hostPath) =>
-      withPrimitives("download", envPath, (files, absolute) =>
-        files.download ? files.download(absolute, hostPath) : copyOut(files, absolute, hostPath, context),
-      ),
+      withPrimitives("download", envPath, (files, absolute) => downloadFolder(files, absolute, hostPath, context)),
   };
   return fileSystem;
 }
@@ -59,6 +55,16 @@ export function resolveEnvPath(path: string, location: { cwd: string; home: stri
   }
   if ((path === "~" || path.startsWith("~/")) && location.home) return posix.resolve(location.home, `.${path.slice(1)}`);
   return posix.resolve(location.cwd, path);
+}
+
+/** A file or folder from this machine into the environment: the backend's fast path, else file by file. */
+export function uploadFolder(files: FilePrimitives, hostPath: string, envPath: string, context: Pick<FileSystemContext, "warn">) {
+  return files.upload ? files.upload(hostPath, envPath) : copyIn(files, hostPath, envPath, context);
+}
+
+/** A file or folder from the environment onto this machine: the backend's fast path, else file by file. */
+export function downloadFolder(files: FilePrimitives, envPath: string, hostPath: string, context: Pick<FileSystemContext, "warn">) {
+  return files.download ? files.download(envPath, hostPath) : copyOut(files, envPath, hostPath, context);
 }
 
 /**

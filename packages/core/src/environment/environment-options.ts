@@ -14,6 +14,11 @@ export interface EnvironmentOptions {
   cwd?: string;
   /** Variables exported in the session at start. */
   env?: Record<string, string>;
+  /**
+   * A folder on this machine copied into the session's starting directory when the environment starts, and
+   * that directory copied back onto it at dispose (files the commands deleted stay on this machine).
+   */
+  syncDir?: string;
   /** Configuration warnings, emitted as `warning` events when the environment starts. */
   warnings?: readonly string[];
 }

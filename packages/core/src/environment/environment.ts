@@ -17,7 +17,7 @@ import type { EnvironmentEvents, EnvironmentState, EnvironmentStatus, ExecutionE
 import type { FileSystem } from "../types/file-system.js";
 import { commandDefaults } from "./command-defaults.js";
 import { abortedBeforeStart, type Captures, CommandRun, outputCaptures, type RunningCommand } from "./command-run.js";
-import { environmentFileSystem } from "./environment-file-system.js";
+import { downloadFolder, environmentFileSystem, uploadFolder } from "./environment-file-system.js";
 import type { EnvironmentOptions } from "./environment-options.js";
 import { checkCommand, checkOptions, stdinBytes } from "./exec-request.js";
 import { oneShotCommand } from "./one-shot-command.js";
@@ -50,6 +50,9 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
   private commandsRun = 0;
   private readonly running = new Set<RunningCommand>();
   private readonly processes = new Set<SpawnedProcess>();
+  /** Where the sync directory went in, to come back from at dispose. */
+  private syncedDir: string | undefined;
+  private readonly fileContext = { warn: (code: string, message: string) => this.emit("warning", { code, message }) };
 
   constructor(
     private readonly source: Backend,
@@ -68,7 +71,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
         return (await this.ready(operation)).files;
       },
       location: () => ({ cwd: this.sessionCwd(), home: this.sessionHome() }),
-      warn: (code, message) => this.emit("warning", { code, message }),
+      warn: this.fileContext.warn,
     });
   }
 
@@ -180,6 +183,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
       // A dispose that came during the start frees what it made (it waits for this start).
       ({ target: this.target, session: this.session, baseState: this.baseState } = started);
       if (this.disposing) throw new EnvironmentDisposedError({ environmentId: this.id, operation: "start" });
+      if (this.options.syncDir !== undefined) await this.syncIn(started, this.options.syncDir);
       this.state = "ready";
       this.startedAt = new Date();
       this.startError = undefined;
@@ -261,6 +265,31 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
     return cwd === undefined ? this.sessionCwd() : posix.resolve(this.sessionCwd(), cwd);
   }
 
+  /** The sync directory into the session's starting directory; if that fails, the start does, freeing what it made. */
+  private async syncIn(started: { target: Target; session: Session }, hostDir: string): Promise<void> {
+    const envDir = this.sessionCwd();
+    try {
+      await uploadFolder(started.target.files, hostDir, envDir, this.fileContext);
+      this.syncedDir = envDir;
+    } catch (error) {
+      await started.session.dispose();
+      await started.target.dispose().catch(() => {});
+      this.target = undefined;
+      this.session = undefined;
+      throw error;
+    }
+  }
+
+  /** The sync directory's way back, once every command has ended; a failure is told, and the dispose goes on. */
+  private async syncBack(target: Target): Promise<void> {
+    const hostDir = this.options.syncDir;
+    const envDir = this.syncedDir;
+    if (hostDir === undefined || envDir === undefined) return;
+    await downloadFolder(target.files, envDir, hostDir, this.fileContext).catch((error: unknown) =>
+      this.emit("warning", { code: "SYNC_BACK_FAILED", message: `could not copy ${envDir} back to ${hostDir}: ${String(error)}` }),
+    );
+  }
+
   private requireCapability(capability: keyof Capabilities, what: string): void {
     if (this.capabilities[capability] === false) throw new UnsupportedCapabilityError({ capability: what, backend: this.backend });
   }
@@ -280,8 +309,9 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
         .catch((error: unknown) =>
           this.emit("warning", { code: "DISPOSE_KILL_FAILED", message: `could not end every process: ${String(error)}` }),
         );
-      await this.session?.dispose();
       await Promise.allSettled([...this.running].map((run) => run.outcome));
+      await this.syncBack(target);
+      await this.session?.dispose();
       await target.dispose();
     }
     this.emit("disposed");

@@ -7,6 +7,8 @@ export interface CommonBackendOptions {
   cwd?: string;
   commandTimeoutMs?: number;
   env?: Record<string, string>;
+  /** A folder on this machine copied into the session's starting directory at start, and back onto it at dispose. */
+  syncDir?: string;
   /** In a routed environment: idle time after which this backend's environment is disposed (default: lifetime_seconds). */
   keepWarmMs?: number;
   /** Estimated cost (USD) at which an environment's run is stopped and later calls refused. */
