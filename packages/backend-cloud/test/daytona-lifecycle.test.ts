@@ -1,5 +1,8 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Daytona } from "@daytonaio/sdk";
 import { BackendUnavailableError, ConfigError, createEnv } from "@hermes/core";
@@ -53,7 +56,8 @@ describeWithService("daytona backend: lifecycle and errors against the fake", bu
     disposers.push(() => keeper.dispose());
     await keeper.start();
     const script = fileURLToPath(new URL("./fixtures/leave-sandbox.mjs", import.meta.url));
-    const child = spawn(process.execPath, [script, apiUrl(), apiKey], { stdio: ["ignore", "pipe", "inherit"] });
+    const options = JSON.stringify({ apiKey, apiUrl: apiUrl() });
+    const child = spawn(process.execPath, [script, "daytona", "daytona", options], { stdio: ["ignore", "pipe", "inherit"] });
     const [line] = (await once(child.stdout, "data")) as [Buffer];
     const orphan = /ready (\S+)/.exec(line.toString())?.[1];
     child.kill("SIGKILL");
@@ -75,6 +79,36 @@ describeWithService("daytona backend: lifecycle and errors against the fake", bu
     expect(await second.files.readText("/home/daytona/kept.txt")).toBe("still here");
     await second.dispose();
     await (await new Daytona({ apiKey, apiUrl: apiUrl() }).get("hermes-kept")).delete();
+  });
+
+  it("archives a persistent sandbox at dispose when asked, and restores it, files and all, for the next one", async () => {
+    const options = { apiKey, apiUrl: apiUrl(), persistent: true, archive: true, name: "hermes-archived" };
+    const first = await createEnv({ backend: daytona(options) });
+    await first.files.write("/home/daytona/kept.txt", "from the archive");
+    await first.dispose();
+    expect((await new Daytona({ apiKey, apiUrl: apiUrl() }).get("hermes-archived")).state).toBe("archived");
+    const second = await createEnv({ backend: daytona(options) });
+    expect(await second.files.readText("/home/daytona/kept.txt")).toBe("from the archive");
+    await second.dispose();
+    await (await new Daytona({ apiKey, apiUrl: apiUrl() }).get("hermes-archived")).delete();
+  });
+
+  it("syncs sync_dir into the workspace at start and back at dispose", async () => {
+    const host = await mkdtemp(join(tmpdir(), "hermes-daytona-sync-"));
+    try {
+      await mkdir(join(host, "src"));
+      await writeFile(join(host, "src", "task.txt"), "from the host\n");
+      const config = { backend: { backends: { day: { type: "daytona", api_key: apiKey, api_url: apiUrl(), sync_dir: host } } } };
+      const env = await createEnv({ config, usage: false });
+      disposers.push(() => env.dispose());
+      expect((await env.exec("pwd; cat src/task.txt")).stdout).toBe("/home/daytona\nfrom the host\n");
+      await env.exec("tr a-z A-Z < src/task.txt > src/answer.txt");
+      await env.dispose();
+      expect(await readFile(join(host, "src", "answer.txt"), "utf8")).toBe("FROM THE HOST\n");
+      expect(fake?.sandboxNames()).toEqual([]);
+    } finally {
+      await rm(host, { recursive: true, force: true });
+    }
   });
 
   it("names the variable and the key when there is no API key, and says `not configured`", async () => {

@@ -10,11 +10,11 @@ const maxDiskGib = 10;
 const defaultCreateTimeoutMs = 60_000;
 
 /**
- * What Daytona can do, as data (core refuses the rest before calling): no stdin for `exec` or `spawn`,
- * because a command's input cannot be closed; no pty (its terminal sessions merge the streams).
+ * What Daytona can do, as data (core refuses the rest before calling): stdin through a named pipe (a
+ * command's own input cannot be closed); no pty (its terminal sessions merge the streams).
  */
 const capabilities: Partial<Capabilities> = {
-  stdin: false,
+  stdin: true,
   pty: false,
   snapshot: false,
   gpu: false,
@@ -52,6 +52,9 @@ async function createDaytonaInstance(options: DaytonaBackendOptions, context: Ba
   if (diskGib !== undefined && diskGib > maxDiskGib) {
     context.warn("daytona-disk-capped", `container_disk ${diskGib} GiB is more than Daytona allows; the sandbox gets ${maxDiskGib} GiB`);
   }
+  if (options.archive && !options.persistent) {
+    context.warn("daytona-archive-not-persistent", "archive applies to persistent sandboxes only; this one is deleted at dispose");
+  }
   const resources = {
     ...(options.cpu !== undefined && { cpu: options.cpu }),
     ...(options.memoryMb !== undefined && { memory: Math.ceil(options.memoryMb / 1024) }),
@@ -87,9 +90,13 @@ async function createDaytonaInstance(options: DaytonaBackendOptions, context: Ba
     files: daytonaFiles(sandbox, context.backendName),
     dispose: async () => {
       try {
-        // Kept: stopped (its disk stays, it costs no compute), started again by the next environment of its name.
-        if (options.persistent) await sandbox.stop();
-        else await sandbox.delete();
+        // Kept: stopped (its disk stays, it costs no compute), started again by the next environment of its name;
+        // archived, its disk moves to cheaper storage, and that start restores it first.
+        if (!options.persistent) await sandbox.delete();
+        else {
+          await sandbox.stop();
+          if (options.archive) await sandbox.archive();
+        }
       } catch (error) {
         if ((error as { statusCode?: number }).statusCode !== 404)
           throw daytonaFailure(context.backendName, "disposing of the sandbox", error);

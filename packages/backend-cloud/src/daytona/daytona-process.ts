@@ -1,17 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { PassThrough, Writable } from "node:stream";
-import { StringDecoder } from "node:string_decoder";
-import { type ProcessExit, type ProcessSpec, type RawProcess, shellCommandLine } from "@hermes/core";
+import { PassThrough } from "node:stream";
+import { type ProcessExit, type ProcessSpec, pipedStdin, posixQuote, type RawProcess, type RunToExit, shellCommandLine } from "@hermes/core";
 import { type DaytonaSandbox, daytonaFailure } from "./daytona-sdk.js";
 
 /**
  * A process in the sandbox: an asynchronous command in a Daytona session of its own (commands in one
  * session run one after another), its output from the command's log stream (a WebSocket that
- * demultiplexes stdout and stderr), its stdin through the session's input call, one call per write, in
- * order. Daytona has no end-of-file for a command's input: ending stdin deletes the session, which ends
- * the process (core ends idle shells that way). The SDK hands output over as decoded UTF-8 text.
+ * demultiplexes stdout and stderr). Daytona can write to a command's input but not close it, so a process
+ * that wants stdin reads a named pipe in the sandbox instead, fed one command per write (core's
+ * `pipedStdin`), which can end. The SDK hands output over as decoded UTF-8 text.
  */
 export async function startDaytonaProcess(sandbox: DaytonaSandbox, backend: string, spec: ProcessSpec): Promise<RawProcess> {
+  const piped = spec.stdin === "pipe" ? pipedStdin(spec.argv) : undefined;
   const sessionId = `hermes-${randomUUID()}`;
   let cmdId: string;
   try {
@@ -20,7 +20,8 @@ export async function startDaytonaProcess(sandbox: DaytonaSandbox, backend: stri
     throw daytonaFailure(backend, "starting a command in the sandbox", error);
   }
   try {
-    cmdId = (await sandbox.process.executeSessionCommand(sessionId, { command: shellCommandLine(spec), runAsync: true })).cmdId;
+    const command = shellCommandLine({ ...spec, argv: piped?.argv ?? spec.argv });
+    cmdId = (await sandbox.process.executeSessionCommand(sessionId, { command, runAsync: true })).cmdId;
   } catch (error) {
     // The session made for it must not outlive the command that never started.
     await sandbox.process.deleteSession(sessionId).catch(() => {});
@@ -29,11 +30,6 @@ export async function startDaytonaProcess(sandbox: DaytonaSandbox, backend: stri
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let ended = false;
-  const endSession = async () => {
-    if (ended) return;
-    ended = true;
-    await sandbox.process.deleteSession(sessionId).catch(() => {});
-  };
   const exited: Promise<ProcessExit> = sandbox.process
     .getSessionCommandLogs(
       sessionId,
@@ -47,26 +43,36 @@ export async function startDaytonaProcess(sandbox: DaytonaSandbox, backend: stri
     })
     .catch((error: unknown) => ({ code: null, signal: null, error: daytonaFailure(backend, "the command's log stream", error) }))
     .finally(() => {
+      ended = true;
       stdout.end();
       stderr.end();
-      void endSession();
+      void sandbox.process.deleteSession(sessionId).catch(() => {});
+      void runToExit?.close();
     });
-  return { stdin: spec.stdin === "pipe" ? sessionInput(sandbox, sessionId, cmdId, endSession) : null, stdout, stderr, wait: () => exited };
+  const runToExit = piped ? writer(sandbox, backend, sessionId) : undefined;
+  return { stdin: piped && runToExit ? piped.input(runToExit.run, () => ended) : null, stdout, stderr, wait: () => exited };
 }
 
-function sessionInput(sandbox: DaytonaSandbox, sessionId: string, cmdId: string, endSession: () => Promise<void>): Writable {
-  const decoder = new StringDecoder("utf8");
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      const text = decoder.write(chunk);
-      if (text === "") return callback();
-      sandbox.process.sendSessionCommandInput(sessionId, cmdId, text).then(
-        () => callback(),
-        (error: unknown) => callback(error as Error),
-      );
+/**
+ * Runs the pipe's write commands, one after another, in a Daytona session of their own (made at the first
+ * write): a session runs them through its shell (`executeCommand` would split the line itself, without one).
+ */
+function writer(sandbox: DaytonaSandbox, backend: string, processSession: string): { run: RunToExit; close(): Promise<void> } {
+  const sessionId = `${processSession}-stdin`;
+  let created: Promise<void> | undefined;
+  return {
+    run: async (argv) => {
+      try {
+        created ??= sandbox.process.createSession(sessionId);
+        await created;
+        const result = await sandbox.process.executeSessionCommand(sessionId, { command: argv.map(posixQuote).join(" ") });
+        return { exitCode: result.exitCode ?? null, stderr: result.stderr ?? "" };
+      } catch (error) {
+        throw daytonaFailure(backend, "writing to a process's stdin", error);
+      }
     },
-    final(callback) {
-      void endSession().then(() => callback());
+    close: async () => {
+      if (created) await sandbox.process.deleteSession(sessionId).catch(() => {});
     },
-  });
+  };
 }

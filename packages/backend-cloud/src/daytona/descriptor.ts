@@ -28,6 +28,8 @@ export interface DaytonaBackendOptions extends CommonBackendOptions {
   diskMb?: number;
   /** Keep the sandbox, stopped, after dispose, and start it again for the next environment of the same name. */
   persistent?: boolean;
+  /** With `persistent`: archive the stopped sandbox at dispose (cheaper storage; the next start restores it, slower). */
+  archive?: boolean;
   /** Sandbox name; default `hermes-<environment id>` (`hermes-<instance name>` when persistent). */
   name?: string;
   /** Longest wait for a sandbox to be created or started. Default 60 s. */
@@ -63,6 +65,7 @@ export const descriptor: BackendDescriptor<DaytonaBackendOptions> = {
       container_disk: sizeMb.optional(),
       container_persistent: z.boolean().optional(),
       persistent: z.boolean().optional(),
+      archive: z.boolean().optional(),
       name: text.optional(),
       create_timeout: duration.optional(),
     },

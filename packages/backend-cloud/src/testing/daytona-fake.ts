@@ -127,6 +127,14 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
       sandbox.dto.state = "stopped";
       sendJson(context.response, 200, dto(sandbox));
     }),
+    route("POST", "/api/sandbox/:id/archive", (context, { id }) => {
+      const sandbox = sandboxOf(context, id);
+      if (!sandbox) return;
+      if (sandbox.dto.state !== "stopped")
+        return sendJson(context.response, 400, { statusCode: 400, message: "only a stopped sandbox can be archived" });
+      sandbox.dto.state = "archived";
+      sendJson(context.response, 200, dto(sandbox));
+    }),
     route("POST", "/api/sandbox/:id/start", (context, { id }) => {
       const sandbox = sandboxOf(context, id);
       if (!sandbox) return;
