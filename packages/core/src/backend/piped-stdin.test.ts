@@ -37,6 +37,20 @@ describe("pipedStdin", () => {
     expect(cat.output().equals(Buffer.concat([Buffer.from("first\n"), bytes, Buffer.from("last\n")]))).toBe(true);
   });
 
+  it("gives end-of-file again to a second read, as an anonymous pipe does, and passes the exit code through", async () => {
+    const twice = startBehindPipe(["sh", "-c", "cat; cat /dev/stdin; [ -p /dev/stdin ] && echo a-pipe; exit 3"]);
+    twice.stdin.end("once\n");
+    expect(await twice.exit).toBe(3);
+    expect(twice.output().toString()).toBe("once\na-pipe\n");
+  });
+
+  it("lets a process that never reads its stdin end by itself", async () => {
+    const quick = startBehindPipe(["sh", "-c", "echo done"]);
+    expect(await quick.exit).toBe(0);
+    expect(quick.output().toString()).toBe("done\n");
+    await expect.poll(() => existsSync(quick.dir), { timeout: 3000 }).toBe(false);
+  });
+
   it("writes a write that the transport sent twice only once", async () => {
     const twice: RunToExit = async (argv) => {
       await runHere(argv);

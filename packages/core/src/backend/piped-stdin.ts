@@ -8,16 +8,18 @@ import { Writable } from "node:stream";
  */
 
 /**
- * Starts the process behind the pipe, with a keeper that holds the pipe open for reading and writing, so
- * that no open of it ever blocks: the process reads end-of-file once the keeper lets go (on TERM, when the
- * host ends stdin), and the keeper removes the directory once the process has gone. The keeper's stderr and
- * its `sleep`s' output go nowhere, so the process's own output ends with the process.
+ * Starts the process behind the pipe. A keeper holds the pipe open for reading and writing, so that no open
+ * of it ever blocks; it lets go on TERM (the host ended stdin, or the process ended) and removes the
+ * directory once the wrapper has gone. A relay `cat` copies the pipe into an anonymous pipe, the process's
+ * stdin: a named pipe would make `cat /dev/stdin` after end-of-file wait for a writer, an anonymous one
+ * gives end-of-file again, as bash's own stdin does. The keeper's and the relay's stderr go nowhere, so the
+ * process's output ends with the process. Kills go by tag: signalling the wrapper alone would leave the rest.
  */
 const behindPipe = [
   'd=$1; shift; mkdir -m 700 "$d" && mkfifo "$d/in" || exit 126',
   `( trap 'exec >/dev/null' TERM; while kill -0 $$ 2>/dev/null; do sleep 1 >/dev/null & wait $!; done; rm -rf "$d" ) 1<>"$d/in" 2>/dev/null &`,
   'echo $! > "$d/keeper"',
-  'exec "$@" < "$d/in"',
+  'cat "$d/in" 2>/dev/null | { "$@"; rc=$?; kill "$(cat "$d/keeper")" 2>/dev/null; exit "$rc"; }',
 ].join("\n");
 
 /** Waits (up to 10 s) for the keeper: a write may reach the target before the process has started. */
@@ -39,7 +41,7 @@ const maxArgumentChars = 96 * 1024;
 export type RunToExit = (argv: readonly string[]) => Promise<{ exitCode: number | null; stderr: string }>;
 
 export interface PipedStdin {
-  /** The argv that starts `argv` behind the pipe. */
+  /** The argv that starts `argv` behind the pipe. Give the process no `kill`: core then ends the whole tree by tag. */
   readonly argv: readonly string[];
   /** The process's stdin; `exited` says whether the process has ended (writes then fail with EPIPE at once). */
   input(run: RunToExit, exited: () => boolean): Writable;

@@ -178,9 +178,7 @@ describe("loadConfig: the multi-backend dialect", () => {
     expect(config.warnings).toEqual([
       expect.stringMatching(/backend\.backends\.box: .*@hermes\/backend-cloud.*only its common keys are checked/),
     ]);
-    const error = await configError(
-      loadConfig({ backend: { backends: { box: { type: "modal", command_timeout: "soon" } } } }, noEnv),
-    );
+    const error = await configError(loadConfig({ backend: { backends: { box: { type: "modal", command_timeout: "soon" } } } }, noEnv));
     expect(error.issues).toEqual([
       { path: "backend.backends.box.command_timeout", value: "soon", expected: expect.stringMatching(/^a duration such as 30s/) },
     ]);

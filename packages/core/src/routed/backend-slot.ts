@@ -51,6 +51,9 @@ export class BackendSlot {
   /** At most one pending timer, re-armed for the remaining time when it fires (a timer per call costs ~20 µs). */
   private idleTimer: NodeJS.Timeout | undefined;
   private budgetTimer: NodeJS.Timeout | undefined;
+  private retiring: Promise<void> | undefined;
+  /** How many environments this slot has created. */
+  private generation = 0;
   private runStartedAt = 0;
   private costCountedAt = 0;
   private exceeded: BudgetExceededError | undefined;
@@ -132,7 +135,13 @@ export class BackendSlot {
   }
 
   private async create(): Promise<ExecutionEnvironment> {
-    const started = new Environment(await this.options.backend(), this.options.environment);
+    // Each environment of the slot has an id of its own: the one before may still be tearing down (its
+    // processes, its sandbox of that name) while this one starts, and must not take this one's with it.
+    const generation = this.generation++;
+    const { id } = this.options.environment;
+    const options =
+      generation === 0 || id === undefined ? this.options.environment : { ...this.options.environment, id: `${id}-${generation}` };
+    const started = new Environment(await this.options.backend(), options);
     for (const name of forwardedEvents) {
       started.on(name, (...args: unknown[]) => (this.options.events.emit as (event: string, ...rest: unknown[]) => boolean)(name, ...args));
     }
@@ -219,17 +228,21 @@ export class BackendSlot {
     this.options.events.emit("expired", { backend: this.name, idleMs: this.options.idleMs });
   }
 
-  /** Disposes the live environment, counting its cost up to now. */
+  /**
+   * Disposes the live environment, counting its cost up to now. A dispose already under way (the budget's,
+   * the idle expiry's) is waited for, so that the slot's own dispose returns only once nothing is left.
+   */
   private async retire(): Promise<void> {
     const environment = this.environment;
-    if (!environment) return;
+    if (!environment) return this.retiring;
     this.countCost();
     this.environment = undefined;
     this.creating = undefined;
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     clearInterval(this.budgetTimer);
-    await environment.dispose();
+    this.retiring = environment.dispose();
+    await this.retiring;
   }
 }
 
