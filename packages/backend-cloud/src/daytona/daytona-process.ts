@@ -1,6 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { PassThrough } from "node:stream";
-import { type ProcessExit, type ProcessSpec, pipedStdin, posixQuote, type RawProcess, type RunToExit, shellCommandLine } from "@hermes/core";
+import {
+  type ProcessExit,
+  type ProcessSpec,
+  pipedStdin,
+  posixQuote,
+  type RawProcess,
+  type RunToExit,
+  shellCommandLine,
+} from "@hermes/core";
 import { type DaytonaSandbox, daytonaFailure } from "./daytona-sdk.js";
 
 /**

@@ -1,8 +1,13 @@
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { constants } from "node:os";
 import type { LocalSandbox } from "./local-sandbox.js";
 
 type Stream = "stdout" | "stderr";
+export interface OutputChunk {
+  stream: Stream;
+  data: Buffer;
+}
 const prefixes: Record<Stream, Buffer> = { stdout: Buffer.from([1, 1, 1]), stderr: Buffer.from([2, 2, 2]) };
 
 /**
@@ -12,20 +17,26 @@ const prefixes: Record<Stream, Buffer> = { stdout: Buffer.from([1, 1, 1]), stder
 export class FakeCommand {
   readonly id = randomUUID();
   private readonly child: ChildProcess;
-  private readonly chunks: Array<{ stream: Stream; data: Buffer }> = [];
-  private readonly followers = new Set<(chunk: { stream: Stream; data: Buffer } | null) => void>();
+  private readonly chunks: OutputChunk[] = [];
+  private readonly followers = new Set<(chunk: OutputChunk | null) => void>();
   exitCode: number | undefined;
   /** Both output pipes have ended and the exit code is known. */
   done = false;
   /** Resolves once `done`. */
   readonly finished: Promise<void>;
 
+  /**
+   * `options.args` become the script's `$0 $1 …`; `options.cwd` is where it starts (default the sandbox's
+   * workDir); `options.input: false` gives it `/dev/null` for stdin (vendors whose commands have none).
+   */
   constructor(
     box: LocalSandbox,
     readonly command: string,
     env: Record<string, string>,
+    options: { cwd?: string; args?: readonly string[]; input?: boolean } = {},
   ) {
-    this.child = box.run(command, env);
+    const { child, ...output } = box.run(command, env, options.cwd, options.args, options.input);
+    this.child = child;
     let open = 2;
     let resolveFinished = () => {};
     this.finished = new Promise((resolve) => {
@@ -36,21 +47,24 @@ export class FakeCommand {
       this.done = true;
       resolveFinished();
       for (const follow of this.followers) follow(null);
+      this.followers.clear();
     };
     for (const stream of ["stdout", "stderr"] as const) {
-      this.child[stream]?.on("data", (data: Buffer) => {
+      output[stream].on("data", (data: Buffer) => {
         const chunk = { stream, data };
         this.chunks.push(chunk);
         for (const follow of this.followers) follow(chunk);
       });
-      this.child[stream]?.on("end", () => {
+      // `close` comes after the end, or after an error, which then ends the output too.
+      output[stream].on("error", () => {});
+      output[stream].on("close", () => {
         open--;
         finish();
       });
     }
     this.child.stdin?.on("error", () => {});
     this.child.on("exit", (code, signal) => {
-      this.exitCode = code ?? 128 + (signal === "SIGKILL" ? 9 : 15);
+      this.exitCode = code ?? 128 + (signal ? constants.signals[signal] : 15);
       finish();
     });
   }
@@ -64,12 +78,20 @@ export class FakeCommand {
     this.child.stdin?.write(data);
   }
 
-  /** Ends the command's process group (what deleting its session does). */
-  kill(): void {
+  /** Signals the command's process group; SIGKILL is what deleting its session does. */
+  kill(signal: NodeJS.Signals | number = "SIGKILL"): void {
     if (this.done || !this.child.pid) return;
     try {
-      process.kill(-this.child.pid, "SIGKILL");
+      process.kill(-this.child.pid, signal);
     } catch {}
+  }
+
+  /** Every chunk so far, then the rest as it comes, then null once `done`. Returns what stops following. */
+  tail(listener: (chunk: OutputChunk | null) => void): () => void {
+    for (const chunk of this.chunks) listener(chunk);
+    if (this.done) listener(null);
+    else this.followers.add(listener);
+    return () => this.followers.delete(listener);
   }
 
   /**
@@ -77,15 +99,6 @@ export class FakeCommand {
    * comes, then `end`. Returns what stops following.
    */
   follow(send: (frame: Buffer) => void, end: () => void): () => void {
-    const follower = (chunk: { stream: Stream; data: Buffer } | null) => {
-      if (chunk === null) {
-        this.followers.delete(follower);
-        end();
-      } else send(Buffer.concat([prefixes[chunk.stream], chunk.data]));
-    };
-    for (const chunk of this.chunks) follower(chunk);
-    if (this.done) follower(null);
-    else this.followers.add(follower);
-    return () => this.followers.delete(follower);
+    return this.tail((chunk) => (chunk === null ? end() : send(Buffer.concat([prefixes[chunk.stream], chunk.data]))));
   }
 }
