@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { benchCloud } from "./cloud.bench.mjs";
 import { benchDocker } from "./docker.bench.mjs";
 import { benchHpc } from "./hpc.bench.mjs";
 import { benchLocal } from "./local.bench.mjs";
@@ -9,7 +10,15 @@ import { benchPolicy } from "./policy.bench.mjs";
 import { benchRouter } from "./router.bench.mjs";
 import { benchSsh } from "./ssh.bench.mjs";
 
-const benches = { local: benchLocal, router: benchRouter, policy: benchPolicy, docker: benchDocker, ssh: benchSsh, hpc: benchHpc };
+const benches = {
+  local: benchLocal,
+  router: benchRouter,
+  policy: benchPolicy,
+  docker: benchDocker,
+  ssh: benchSsh,
+  hpc: benchHpc,
+  cloud: benchCloud,
+};
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 300);
 const selected = process.argv.slice(2);
 for (const name of selected) if (!(name in benches)) throw new Error(`unknown benchmark ${name}; have ${Object.keys(benches).join(", ")}`);

@@ -4,8 +4,8 @@
 #   2. creates a fresh project in a temporary directory outside the repository and `npm install`s all the
 #      tarballs into it with plain npm (no pnpm, no workspace, no link back to the repository);
 #   3. runs there examples/quickstart/index.mjs (local backend), the installed `hermes-env` CLI,
-#      examples/daytona/index.mjs (the daytona backend against its fake) and examples/docker/index.mjs
-#      (docker backend, image $HERMES_DOCKER_IMAGE, default hermes-test:bash).
+#      examples/daytona/index.mjs and examples/vercel/index.mjs (the cloud backends against their fakes)
+#      and examples/docker/index.mjs (docker backend, image $HERMES_DOCKER_IMAGE, default hermes-test:bash).
 # HERMES_SKIP_DOCKER=1 skips the docker example (a machine without a Docker engine). Temporary directories
 # are removed on exit. Usage: bash scripts/packages/install-and-run.sh
 set -euo pipefail
@@ -78,6 +78,12 @@ npm install --no-audit --no-fund --prefer-offline --loglevel=error @daytonaio/sd
 cp "$root/examples/daytona/index.mjs" daytona.mjs
 node daytona.mjs
 timing "daytona example"
+
+echo "== vercel example (examples/vercel/index.mjs, against the fake; the SDK and the fake's peer installed as a user would)"
+npm install --no-audit --no-fund --prefer-offline --loglevel=error @vercel/sandbox@3.5.0 tar-stream@3
+cp "$root/examples/vercel/index.mjs" vercel.mjs
+node vercel.mjs
+timing "vercel example"
 
 if [[ "${HERMES_SKIP_DOCKER:-}" == 1 ]]; then
   echo "== docker example skipped (HERMES_SKIP_DOCKER=1)"

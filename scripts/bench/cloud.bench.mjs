@@ -1,0 +1,90 @@
+// The cloud backends against the vendor SDK's own way of running a command (one call per command:
+// Daytona's executeCommand, Vercel's runCommand), on the same loopback fake in the same run, and the time
+// from createEnv to a first result. The fakes run commands in bubblewrap on this machine, so these figures
+// are the SDK's and the protocol's cost, not a vendor's network.
+import { execFileSync } from "node:child_process";
+import { Daytona } from "@daytonaio/sdk";
+import { daytona } from "@hermes/backend-cloud/daytona";
+import { startDaytonaFake, startVercelFake } from "@hermes/backend-cloud/testing";
+import { rewritingFetch, vercelSandbox } from "@hermes/backend-cloud/vercel";
+import { createEnv } from "@hermes/core";
+import { Sandbox } from "@vercel/sandbox";
+import { printTimings, sampleInterleaved } from "./measure.mjs";
+
+export async function benchCloud({ iterations }) {
+  try {
+    execFileSync("bwrap", ["--version"]);
+  } catch {
+    if (process.env.CI === "true") throw new Error("CI=true but bubblewrap is missing: run scripts/services/bubblewrap.sh");
+    console.log("\ncloud: skipped (bubblewrap is missing); run scripts/services/bubblewrap.sh");
+    return;
+  }
+  const perCommand = Math.max(30, Math.round(iterations / 3));
+  await benchVendor("daytona", perCommand, await daytonaSetup());
+  await benchVendor("vercel-sandbox", perCommand, await vercelSetup());
+}
+
+async function benchVendor(name, perCommand, { backend, bare, baseline, close }) {
+  const env = await createEnv({ backend: backend() });
+  const sandbox = await bare.create();
+  try {
+    await env.start();
+    const samples = await sampleInterleaved(
+      { [baseline]: () => bare.run(sandbox, "true"), "env.exec (session)": () => env.exec("true") },
+      { iterations: perCommand, warmup: 3, block: 10 },
+    );
+    printTimings(`${name}: per-command cost of \`true\` on one sandbox of the fake (${perCommand} runs each)`, samples, baseline);
+
+    const coldRuns = 10;
+    const cold = { "SDK create + one command": [], "createEnv to first exec result": [] };
+    for (let i = 0; i < coldRuns; i++) {
+      let begin = performance.now();
+      const fresh = await bare.create();
+      await bare.run(fresh, "true");
+      cold["SDK create + one command"].push(performance.now() - begin);
+      await bare.remove(fresh);
+      begin = performance.now();
+      const freshEnv = await createEnv({ backend: backend() });
+      await freshEnv.exec("true");
+      cold["createEnv to first exec result"].push(performance.now() - begin);
+      await freshEnv.dispose();
+    }
+    printTimings(`${name}: create to first result (${coldRuns} runs each)`, cold, "SDK create + one command");
+  } finally {
+    await env.dispose();
+    await bare.remove(sandbox);
+    await close();
+  }
+}
+
+async function daytonaSetup() {
+  const apiKey = "bench-key";
+  const fake = await startDaytonaFake({ apiKey });
+  const client = new Daytona({ apiKey, apiUrl: fake.apiUrl });
+  return {
+    backend: () => daytona({ apiKey, apiUrl: fake.apiUrl }),
+    baseline: "SDK executeCommand per command",
+    bare: {
+      create: () => client.create(),
+      run: (sandbox, command) => sandbox.process.executeCommand(command),
+      remove: (sandbox) => sandbox.delete(),
+    },
+    close: () => fake.close(),
+  };
+}
+
+async function vercelSetup() {
+  const credentials = { token: "bench-token", teamId: "team_bench", projectId: "prj_bench" };
+  const fake = await startVercelFake(credentials);
+  const access = { ...credentials, fetch: rewritingFetch(fake.url) };
+  return {
+    backend: () => vercelSandbox({ ...credentials, apiUrl: fake.url }),
+    baseline: "SDK runCommand bash -c per command",
+    bare: {
+      create: () => Sandbox.create(access),
+      run: (sandbox, command) => sandbox.runCommand("bash", ["-c", command]),
+      remove: (sandbox) => sandbox.delete(),
+    },
+    close: () => fake.close(),
+  };
+}
