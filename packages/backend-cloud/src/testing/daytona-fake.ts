@@ -152,6 +152,21 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
   ];
 
   const toolbox: Route<Context>[] = [
+    // The daemon splits the line into words itself and runs them without a shell; stdout and stderr come back merged.
+    route("POST", "/toolbox/:id/process/execute", async (context, { id }) => {
+      const body = await readJson(context.request);
+      const sandbox = sandboxOf(context, id);
+      if (!sandbox) return;
+      const [program = "true", ...args] = splitWords(String(body.command ?? ""));
+      const env = { ...sandbox.env, ...(body.envs as Record<string, string> | undefined) };
+      const command = new FakeCommand(sandbox.box, 'exec "$0" "$@"', env, {
+        args: [program, ...args],
+        input: false,
+        ...(typeof body.cwd === "string" && { cwd: body.cwd }),
+      });
+      await command.finished;
+      sendJson(context.response, 200, { exitCode: command.exitCode, result: command.text() });
+    }),
     route("POST", "/toolbox/:id/process/session", async (context, { id }) => {
       const body = await readJson(context.request);
       const sandbox = sandboxOf(context, id);
@@ -268,4 +283,29 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Words of a command line as the daemon splits it: blanks separate, single and double quotes group, a backslash escapes. */
+function splitWords(line: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote: string | undefined;
+  for (let index = 0; index < line.length; index++) {
+    const char = line.charAt(index);
+    if (quote) {
+      if (char === quote) quote = undefined;
+      else if (char === "\\" && quote === '"' && index + 1 < line.length) word += line.charAt(++index);
+      else word += char;
+    } else if (char === " " || char === "\t" || char === "\n") {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else {
+      word ??= "";
+      if (char === "'" || char === '"') quote = char;
+      else if (char === "\\" && index + 1 < line.length) word += line.charAt(++index);
+      else word += char;
+    }
+  }
+  if (word !== undefined) words.push(word);
+  return words;
 }
