@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { PassThrough } from "node:stream";
 import {
+  type PipedStdin,
   type ProcessExit,
   type ProcessSpec,
   pipedStdin,
@@ -37,6 +38,7 @@ export async function startDaytonaProcess(sandbox: DaytonaSandbox, backend: stri
   }
   const stdout = new PassThrough();
   const stderr = new PassThrough();
+  const stdinWriter = piped ? writer(sandbox, backend, piped, sessionId) : undefined;
   let ended = false;
   const exited: Promise<ProcessExit> = sandbox.process
     .getSessionCommandLogs(
@@ -55,30 +57,31 @@ export async function startDaytonaProcess(sandbox: DaytonaSandbox, backend: stri
       stdout.end();
       stderr.end();
       void sandbox.process.deleteSession(sessionId).catch(() => {});
-      void runToExit?.close();
+      void stdinWriter?.close();
     });
-  const runToExit = piped ? writer(sandbox, backend, sessionId) : undefined;
-  return { stdin: piped && runToExit ? piped.input(runToExit.run, () => ended) : null, stdout, stderr, wait: () => exited };
+  return { stdin: stdinWriter ? stdinWriter.input(() => ended) : null, stdout, stderr, wait: () => exited };
 }
 
 /**
- * Runs the pipe's write commands, one after another, in a Daytona session of their own (made at the first
- * write): a session runs them through its shell (`executeCommand` would split the line itself, without one).
+ * The stdin of a process behind core's pipe: its write commands run one after another in a Daytona session
+ * of their own (made at the first write), whose shell runs them (`executeCommand` would split the line
+ * itself, without one).
  */
-function writer(sandbox: DaytonaSandbox, backend: string, processSession: string): { run: RunToExit; close(): Promise<void> } {
+function writer(sandbox: DaytonaSandbox, backend: string, piped: PipedStdin, processSession: string) {
   const sessionId = `${processSession}-stdin`;
   let created: Promise<void> | undefined;
+  const run: RunToExit = async (argv) => {
+    try {
+      created ??= sandbox.process.createSession(sessionId);
+      await created;
+      const result = await sandbox.process.executeSessionCommand(sessionId, { command: argv.map(posixQuote).join(" ") });
+      return { exitCode: result.exitCode ?? null, stderr: result.stderr ?? "" };
+    } catch (error) {
+      throw daytonaFailure(backend, "writing to a process's stdin", error);
+    }
+  };
   return {
-    run: async (argv) => {
-      try {
-        created ??= sandbox.process.createSession(sessionId);
-        await created;
-        const result = await sandbox.process.executeSessionCommand(sessionId, { command: argv.map(posixQuote).join(" ") });
-        return { exitCode: result.exitCode ?? null, stderr: result.stderr ?? "" };
-      } catch (error) {
-        throw daytonaFailure(backend, "writing to a process's stdin", error);
-      }
-    },
+    input: (exited: () => boolean) => piped.input(run, exited),
     close: async () => {
       if (created) await sandbox.process.deleteSession(sessionId).catch(() => {});
     },

@@ -50,7 +50,7 @@ async function createVercelInstance(options: VercelBackendOptions, context: Back
   const access = vercelAccess(options);
   const { Sandbox } = await loadVercelSdk();
   const vcpus = vercelCpus(options);
-  if (options.memoryMb !== undefined && vcpus * memoryPerCpuMb > (options.cpu ?? 1) * memoryPerCpuMb) {
+  if (vcpus > Math.ceil(options.cpu ?? 1)) {
     context.warn(
       "vercel-memory-per-cpu",
       `Vercel gives ${memoryPerCpuMb} MB per vCPU: the sandbox gets ${vcpus} vCPUs for ${options.memoryMb} MB`,
@@ -104,7 +104,7 @@ async function createVercelInstance(options: VercelBackendOptions, context: Back
   };
 }
 
-async function findSandbox<Sandbox>(get: () => Promise<Sandbox>): Promise<Sandbox | undefined> {
+async function findSandbox<T>(get: () => Promise<T>): Promise<T | undefined> {
   try {
     return await get();
   } catch (error) {

@@ -8,18 +8,20 @@ import { Writable } from "node:stream";
  */
 
 /**
- * Starts the process behind the pipe. A keeper holds the pipe open for reading and writing, so that no open
- * of it ever blocks; it lets go on TERM (the host ended stdin, or the process ended) and removes the
- * directory once the wrapper has gone. A relay `cat` copies the pipe into an anonymous pipe, the process's
- * stdin: a named pipe would make `cat /dev/stdin` after end-of-file wait for a writer, an anonymous one
- * gives end-of-file again, as bash's own stdin does. The keeper's and the relay's stderr go nowhere, so the
- * process's output ends with the process. Kills go by tag: signalling the wrapper alone would leave the rest.
+ * Starts the process behind the pipe. A keeper (a `sleep` that never ends by itself, so nothing wakes while
+ * the process idles) holds the pipe open for reading and writing, so that no open of it ever blocks; once
+ * it is ended (the host ended stdin, or the process ended) the pipe has no writer left. A relay `cat`
+ * copies the pipe into an anonymous pipe, the process's stdin: a named pipe would make `cat /dev/stdin`
+ * after end-of-file wait for a writer, an anonymous one gives end-of-file again, as bash's own stdin does.
+ * When the process ends, the keeper goes and so does the directory. The keeper's and the relay's stderr go
+ * nowhere, so the process's output ends with the process. Kills go by tag: signalling the wrapper alone
+ * would leave the rest.
  */
 const behindPipe = [
   'd=$1; shift; mkdir -m 700 "$d" && mkfifo "$d/in" || exit 126',
-  `( trap 'exec >/dev/null' TERM; while kill -0 $$ 2>/dev/null; do sleep 1 >/dev/null & wait $!; done; rm -rf "$d" ) 1<>"$d/in" 2>/dev/null &`,
+  'sleep 2147483647 1<>"$d/in" 2>/dev/null &',
   'echo $! > "$d/keeper"',
-  'cat "$d/in" 2>/dev/null | { "$@"; rc=$?; kill "$(cat "$d/keeper")" 2>/dev/null; exit "$rc"; }',
+  'cat "$d/in" 2>/dev/null | { "$@"; rc=$?; kill "$(cat "$d/keeper")" 2>/dev/null; rm -rf "$d"; exit "$rc"; }',
 ].join("\n");
 
 /** Waits (up to 10 s) for the keeper: a write may reach the target before the process has started. */
