@@ -20,7 +20,7 @@ export async function openSshCommandStreams(options: SshBackendOptions, backendN
   const connection = new SshConnection(await connectionSettings(options, backendName));
   return {
     open: async (command) => {
-      const channel = await connection.exec(command);
+      const { channel } = await connection.exec(command);
       // Held while open and referenced, so Node waits for it as it would for a socket.
       let held = true;
       connection.hold();

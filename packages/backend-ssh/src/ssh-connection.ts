@@ -86,12 +86,12 @@ export class SshConnection {
   }
 
   /** Runs `command` (read by the remote user's login shell) on a new channel. */
-  exec(command: string): Promise<ClientChannel> {
+  exec(command: string): Promise<ExecChannel> {
     return this.during(async () => {
       const client = await this.connect();
       try {
-        return await new Promise<ClientChannel>((resolve, reject) =>
-          client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel))),
+        return await new Promise<ExecChannel>((resolve, reject) =>
+          client.exec(command, (error, channel) => (error ? reject(error) : resolve(watchedChannel(channel)))),
         );
       } catch (error) {
         if (!isChannelRefusal(error)) throw error;
@@ -124,6 +124,31 @@ export class SshConnection {
     this.live = undefined;
     this.overflow?.close();
   }
+}
+
+/** A command's channel and how it ended: its exit, or `undefined` when it closed without one (the connection went). */
+export interface ExecChannel {
+  channel: ClientChannel;
+  ended: Promise<ChannelExit | undefined>;
+}
+
+/** As ssh2 reports it: an exit code, or a signal name (ssh2 names it as Node does, "SIGTERM"). */
+export interface ChannelExit {
+  code: number | null;
+  signal: string | null;
+}
+
+/**
+ * Watches the channel from the callback that hands it over: a quick command's exit status and close can
+ * arrive in the same read as the exec's reply, and ssh2 emits `exit` once, before any later listener.
+ */
+function watchedChannel(channel: ClientChannel): ExecChannel {
+  let exit: ChannelExit | undefined;
+  channel.once("exit", (code: number | null, signal?: string) => {
+    exit = { code: code ?? null, signal: signal ?? null };
+  });
+  const ended = new Promise<ChannelExit | undefined>((resolve) => channel.once("close", () => resolve(exit)));
+  return { channel, ended };
 }
 
 /** The server refused a new channel (its per-connection cap); the connection itself is fine. */

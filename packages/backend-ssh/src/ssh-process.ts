@@ -7,7 +7,7 @@ import type { SshConnection } from "./ssh-connection.js";
  * a channel's signal request (RFC 4254, 6.9), so there is no `kill`: core signals the process by its tag.
  */
 export async function startSshProcess(connection: SshConnection, backendName: string, spec: ProcessSpec): Promise<RawProcess> {
-  const channel = await connection.exec(shellCommandLine(spec));
+  const { channel, ended } = await connection.exec(shellCommandLine(spec));
   // A running process keeps Node alive, as a local child does; core unrefs idle session shells.
   let held = true;
   let open = true;
@@ -18,27 +18,19 @@ export async function startSshProcess(connection: SshConnection, backendName: st
     if (hold) connection.hold();
     else connection.release();
   };
-  let exit: ProcessExit | undefined;
-  // ssh2 names the signal as Node does ("SIGTERM"); the wire has "TERM".
-  channel.on("exit", (code: number | null, signal?: string) => {
-    exit = { code: code ?? null, signal: signal ? (signal.startsWith("SIG") ? signal : `SIG${signal}`) : null };
-  });
-  const exited = new Promise<ProcessExit>((resolve) => {
-    channel.once("close", () => {
-      setHeld(false);
-      open = false;
-      resolve(
-        exit ?? {
-          code: null,
-          signal: null,
-          error: new BackendUnavailableError({
-            backend: backendName,
-            reason: "the ssh connection was lost (the next call reconnects)",
-            retryable: true,
-          }),
-        },
-      );
-    });
+  const exited = ended.then((exit): ProcessExit => {
+    setHeld(false);
+    open = false;
+    if (exit) return { code: exit.code, signal: exit.signal === null || exit.signal.startsWith("SIG") ? exit.signal : `SIG${exit.signal}` };
+    return {
+      code: null,
+      signal: null,
+      error: new BackendUnavailableError({
+        backend: backendName,
+        reason: "the ssh connection was lost (the next call reconnects)",
+        retryable: true,
+      }),
+    };
   });
   if (spec.stdin === "ignore") channel.end();
   return {

@@ -3,6 +3,7 @@ export { aliveFunction, type ConformanceOptions } from "./conformance/suite-cont
 export { describeWithService } from "./describe-with-service.js";
 export { type DifferentialOptions, describeDifferential } from "./differential/describe-differential.js";
 export { type Sequence, sequences } from "./differential/sequences.js";
+export { type FaultProxy, type FaultProxyOptions, startFaultProxy } from "./faults/fault-proxy.js";
 export { hostProcessAlive } from "./host-process-alive.js";
 export { MemoryFiles } from "./mock/memory-files.js";
 export {
