@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { PassThrough } from "node:stream";
 import {
+  BackendUnavailableError,
   type PipedStdin,
   type ProcessExit,
   type ProcessSpec,
@@ -47,10 +48,7 @@ export async function startDaytonaProcess(sandbox: DaytonaSandbox, backend: stri
       (text) => stdout.write(text),
       (text) => stderr.write(text),
     )
-    .then(async () => {
-      const command = await sandbox.process.getSessionCommand(sessionId, cmdId).catch(() => undefined);
-      return { code: command?.exitCode ?? null, signal: null };
-    })
+    .then(async () => ({ code: await exitCodeAfterLogs(sandbox, backend, sessionId, cmdId), signal: null }))
     .catch((error: unknown) => ({ code: null, signal: null, error: daytonaFailure(backend, "the command's log stream", error) }))
     .finally(() => {
       ended = true;
@@ -60,6 +58,21 @@ export async function startDaytonaProcess(sandbox: DaytonaSandbox, backend: stri
       void stdinWriter?.close();
     });
   return { stdin: stdinWriter ? stdinWriter.input(() => ended) : null, stdout, stderr, wait: () => exited };
+}
+
+/**
+ * The command's exit code once its log stream has ended. The SDK ends the stream the same way when the
+ * command ends and when the connection under it goes, so a command the sandbox still calls running means
+ * the stream was lost (asked twice: the exit code may be recorded a moment after the stream closes).
+ */
+async function exitCodeAfterLogs(sandbox: DaytonaSandbox, backend: string, sessionId: string, cmdId: string) {
+  for (let attempt = 1; ; attempt++) {
+    const command = await sandbox.process.getSessionCommand(sessionId, cmdId);
+    if (typeof command.exitCode === "number") return command.exitCode;
+    if (attempt === 2)
+      throw new BackendUnavailableError({ backend, reason: "the command's log stream was cut while the command still ran" });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /**

@@ -68,7 +68,13 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
     return command;
   };
 
-  const dto = (sandbox: FakeSandbox) => ({ ...sandbox.dto, toolboxProxyUrl: `${origin}/toolbox`, updatedAt: new Date().toISOString() });
+  // The toolbox is served at the address the client used, so a proxy in front of the fake carries both.
+  const toolboxUrl = (request: IncomingMessage) => `http://${request.headers.host ?? origin.slice("http://".length)}/toolbox`;
+  const dto = (sandbox: FakeSandbox, request: IncomingMessage) => ({
+    ...sandbox.dto,
+    toolboxProxyUrl: toolboxUrl(request),
+    updatedAt: new Date().toISOString(),
+  });
 
   const control: Route<Context>[] = [
     route("POST", "/api/sandbox", async ({ request, response }) => {
@@ -103,21 +109,21 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
         },
       };
       sandboxes.set(id, sandbox);
-      sendJson(response, 200, dto(sandbox));
+      sendJson(response, 200, dto(sandbox, request));
     }),
-    route("GET", "/api/sandbox", ({ response, url }) => {
+    route("GET", "/api/sandbox", ({ request, response, url }) => {
       const wanted = JSON.parse(url.searchParams.get("labels") ?? "{}") as Record<string, string>;
       const items = [...sandboxes.values()]
         .filter((s) => Object.entries(wanted).every(([key, value]) => (s.dto.labels as Record<string, string>)[key] === value))
-        .map(dto);
+        .map((s) => dto(s, request));
       sendJson(response, 200, { items, total: items.length, page: 1, totalPages: 1 });
     }),
     route("GET", "/api/sandbox/:id", (context, { id }) => {
       const sandbox = sandboxOf(context, id);
-      if (sandbox) sendJson(context.response, 200, dto(sandbox));
+      if (sandbox) sendJson(context.response, 200, dto(sandbox, context.request));
     }),
     route("GET", "/api/sandbox/:id/toolbox-proxy-url", (context, { id }) => {
-      if (sandboxOf(context, id)) sendJson(context.response, 200, { url: `${origin}/toolbox` });
+      if (sandboxOf(context, id)) sendJson(context.response, 200, { url: toolboxUrl(context.request) });
     }),
     route("POST", "/api/sandbox/:id/stop", async (context, { id }) => {
       const sandbox = sandboxOf(context, id);
@@ -125,7 +131,7 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
       await sandbox.box.killAll();
       sandbox.sessions.clear();
       sandbox.dto.state = "stopped";
-      sendJson(context.response, 200, dto(sandbox));
+      sendJson(context.response, 200, dto(sandbox, context.request));
     }),
     route("POST", "/api/sandbox/:id/archive", (context, { id }) => {
       const sandbox = sandboxOf(context, id);
@@ -133,13 +139,13 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
       if (sandbox.dto.state !== "stopped")
         return sendJson(context.response, 400, { statusCode: 400, message: "only a stopped sandbox can be archived" });
       sandbox.dto.state = "archived";
-      sendJson(context.response, 200, dto(sandbox));
+      sendJson(context.response, 200, dto(sandbox, context.request));
     }),
     route("POST", "/api/sandbox/:id/start", (context, { id }) => {
       const sandbox = sandboxOf(context, id);
       if (!sandbox) return;
       sandbox.dto.state = "started";
-      sendJson(context.response, 200, dto(sandbox));
+      sendJson(context.response, 200, dto(sandbox, context.request));
     }),
     route("DELETE", "/api/sandbox/:id", async (context, { id }) => {
       const sandbox = sandboxOf(context, id);
@@ -147,7 +153,7 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
       sandboxes.delete(sandbox.dto.id as string);
       await sandbox.box.dispose();
       sandbox.dto.state = "destroyed";
-      sendJson(context.response, 200, dto(sandbox));
+      sendJson(context.response, 200, dto(sandbox, context.request));
     }),
   ];
 

@@ -5,6 +5,12 @@ import { MarkerSplitter } from "./marker-splitter.js";
 import { signalTaggedProgram } from "./signal-tagged-program.js";
 
 /**
+ * How long past a kill's grace the target may take to confirm it. A target that stops answering (a
+ * network gone silent) must not hold a timeout, an abort or a dispose forever.
+ */
+export const killAnswerMs = 5000;
+
+/**
  * A bash started once per environment, with no tags, that runs short bash programs for core and the
  * backend (tree kills, signals) one at a time. Starting it early means a kill needs no new process, so it
  * works when a fork bomb has used up a PID limit, and costs a round trip instead of a process start
@@ -24,23 +30,24 @@ export class ControlShell {
 
   /**
    * Runs `program` (bash that defines and calls what it needs; it must not `exit`) and resolves with what
-   * it printed on stdout. Rejects when the shell dies meanwhile.
+   * it printed on stdout. Rejects when the shell dies meanwhile, or when it has not answered within
+   * `deadlineMs` (then the shell is given up and the next call starts another).
    */
-  run(program: string): Promise<string> {
-    const next = this.queue.then(() => this.runNow(program));
+  run(program: string, deadlineMs?: number): Promise<string> {
+    const next = this.queue.then(() => this.runNow(program, deadlineMs));
     this.queue = next.catch(() => {});
     return next;
   }
 
   /** A backend's `killTagged`: kills the selected processes' trees; returns how many were found. */
   async killTagged(selector: ProcessSelector, options: KillOptions): Promise<number> {
-    const output = await this.run(`${killTaggedFunction(selector, options)}\n__hermes_kill_tagged`);
+    const output = await this.run(`${killTaggedFunction(selector, options)}\n__hermes_kill_tagged`, options.graceMs + killAnswerMs);
     return Number.parseInt(output.trim(), 10) || 0;
   }
 
   /** Sends `signal` to the process started with `tag` (not its descendants). */
   async signalTagged(tag: string, signal: NodeJS.Signals): Promise<void> {
-    await this.run(signalTaggedProgram(tag, signal));
+    await this.run(signalTaggedProgram(tag, signal), killAnswerMs);
   }
 
   /** Ends the shell. */
@@ -50,18 +57,38 @@ export class ControlShell {
   }
 
   private current(): Promise<ControlProcess> {
-    this.process ??= this.startProcess().then((raw) => new ControlProcess(raw, () => (this.process = undefined)));
-    const started = this.process;
-    started.catch(() => {
-      if (this.process === started) this.process = undefined;
-    });
+    if (this.process) return this.process;
+    const started = this.startProcess().then((raw) => new ControlProcess(raw, () => this.forget(started)));
+    this.process = started;
+    started.catch(() => this.forget(started));
     return started;
   }
 
-  private async runNow(program: string): Promise<string> {
-    const control = await this.current();
+  /** Drops `started` as the current shell (not a newer one that replaced it). */
+  private forget(started: Promise<ControlProcess>): void {
+    if (this.process === started) this.process = undefined;
+  }
+
+  private async runNow(program: string, deadlineMs: number | undefined): Promise<string> {
     const marker = `\x1e__HERMES_CONTROL_${process.pid}_${++this.counter}_DONE\n`;
-    return control.run(program, marker);
+    const started = this.current();
+    const done = started.then((control) => control.run(program, marker));
+    if (deadlineMs === undefined) return done;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // Given up, starting or running: the next call starts another shell.
+        const error = new Error(`the target did not answer within ${deadlineMs / 1000} s (its connection may be lost)`);
+        this.forget(started);
+        void started.then((control) => control.giveUp(error)).catch(() => {});
+        reject(error);
+      }, deadlineMs);
+    });
+    try {
+      return await Promise.race([done, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
@@ -72,7 +99,7 @@ class ControlProcess {
 
   constructor(
     readonly raw: TargetProcess,
-    onExit: () => void,
+    private readonly onExit: () => void,
   ) {
     this.splitter = new MarkerSplitter(() => {});
     raw.stdout.on("data", (chunk: Buffer) => this.splitter.push(chunk));
@@ -82,11 +109,21 @@ class ControlProcess {
     // An idle coprocess that never writes: reading it with a timeout is a sleep that needs no fork later
     // (see nap in kill-tagged-script.ts). It reads this shell's pipe, so it ends when the shell does.
     raw.stdin?.write("coproc __hermes_nap { builtin read -r _; } 2>/dev/null\n");
-    void raw.exited.then((exit) => {
-      this.dead = exit.error ?? new Error(`the control shell exited (${exit.code ?? exit.signal})`);
-      onExit();
-      this.pending?.reject(this.dead);
-    });
+    void raw.exited.then((exit) => this.die(exit.error ?? new Error(`the control shell exited (${exit.code ?? exit.signal})`)));
+  }
+
+  /** Fails what waits on this shell, once; the next call starts another. */
+  private die(error: Error): void {
+    if (this.dead) return;
+    this.dead = error;
+    this.onExit();
+    this.pending?.reject(error);
+  }
+
+  /** Fails what waits on it and kills it: the target stopped answering. */
+  giveUp(error: Error): void {
+    this.die(error);
+    this.raw.kill("SIGKILL");
   }
 
   run(program: string, marker: string): Promise<string> {

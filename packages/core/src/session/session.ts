@@ -1,4 +1,5 @@
 import type { Target } from "../backend/derive-target.js";
+import { BackendUnavailableError } from "../errors/backend-unavailable-error.js";
 import type { KillOptions } from "../types/backend.js";
 import { OutputCapture } from "./output-capture.js";
 import { type ShellState, stateRestore } from "./session-script.js";
@@ -105,7 +106,14 @@ export class Session {
     const cancel = async (options: KillOptions) => {
       cancelled = true;
       const selector = shell?.commandSelector(request.execId) ?? { execId: request.execId };
-      await this.instance.killTagged(selector, options);
+      try {
+        await this.instance.killTagged(selector, options);
+      } catch (error) {
+        // The kill went unconfirmed (a target that stopped answering): the command must not wait for it.
+        const reason = `the command was ended, but its kill failed: ${error instanceof Error ? error.message : String(error)}; it may still run there`;
+        shell?.abandon(new BackendUnavailableError({ backend: this.options.backendName, reason, cause: error }));
+        throw error;
+      }
       // Bash cannot abandon a running command, so its shell goes too (the kill above normally took it).
       shell?.kill();
     };

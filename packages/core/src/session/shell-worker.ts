@@ -211,6 +211,15 @@ export class ShellWorker {
     if (this.exit === undefined) this.process.kill("SIGKILL");
   }
 
+  /**
+   * Gives up on a shell whose backend stopped answering: its command ends now with `error`, it takes no
+   * more commands, and it is killed if the backend still hears.
+   */
+  abandon(error: Error): void {
+    this.kill();
+    this.onExit({ code: null, signal: null, error });
+  }
+
   /** Asks an idle shell to exit by closing its stdin. What it prints on the way out (its EXIT trap) is dropped. */
   close(): void {
     this.onStray = () => {};
@@ -303,6 +312,7 @@ export class ShellWorker {
   }
 
   private onExit(exit: ProcessExit): void {
+    if (this.exit) return;
     this.exit = exit;
     if (this.current && !this.exiting) this.settleAfterExit(this.current);
   }
