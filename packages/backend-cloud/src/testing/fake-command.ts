@@ -74,8 +74,13 @@ export class FakeCommand {
     return Buffer.concat(this.chunks.filter((chunk) => !stream || chunk.stream === stream).map((chunk) => chunk.data)).toString("utf8");
   }
 
-  input(data: string): void {
+  input(data: string | Uint8Array): void {
     this.child.stdin?.write(data);
+  }
+
+  /** Closes the command's stdin: it reads end-of-file. */
+  endInput(): void {
+    this.child.stdin?.end();
   }
 
   /** Signals the command's process group; SIGKILL is what deleting its session does. */
