@@ -25,6 +25,8 @@ export interface CommonBackendOptions {
 export interface HourlyRates {
   cpuHourUsd: number;
   memoryGibHourUsd: number;
+  /** Per GPU-hour, by GPU type as the vendor names it (`H100`); a type not listed is priced at `default`. */
+  gpuHourUsd?: Readonly<Record<string, number>> & { readonly default?: number };
   /** Where the figures come from, for the docs and `backend status --json`. */
   source: string;
 }
@@ -67,8 +69,8 @@ export interface BackendDescriptor<Options extends CommonBackendOptions = Common
   isolation: IsolationLevel;
   /** List prices (0 for machines you run yourself); `price_per_hour_usd` on an instance overrides them. */
   prices: HourlyRates;
-  /** The CPUs and memory an instance uses, for the price; default Hermes's 1 CPU and 5120 MB. */
-  resources?(options: Options): { cpus?: number; memoryMb?: number };
+  /** The CPUs, memory and GPUs an instance uses, for the price; default Hermes's 1 CPU and 5120 MB, no GPU. */
+  resources?(options: Options): { cpus?: number; memoryMb?: number; gpus?: { type: string; count: number } };
   policy?: {
     /** The options key (camelCase) whose directory is also the policy's `sandbox_root`. */
     sandboxRoot?: keyof Options & string;

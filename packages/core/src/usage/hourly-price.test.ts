@@ -27,4 +27,14 @@ describe("hourlyPrice", () => {
     expect(hourlyPrice(undefined, {})).toBe(0);
     expect(hourlyPrice(undefined, { pricePerHourUsd: 1.5 })).toBe(1.5);
   });
+
+  it("adds the GPUs at their type's rate, or the default rate for a type not listed", () => {
+    const gpuCloud = {
+      ...cloud,
+      prices: { ...cloud.prices, gpuHourUsd: { H100: 4, default: 1 } },
+      resources: (options: { gpu?: string }) => ({ cpus: 1, memoryMb: 1024, gpus: { type: options.gpu ?? "", count: 2 } }),
+    } as unknown as BackendDescriptor;
+    expect(hourlyPrice(gpuCloud, { gpu: "H100" } as never)).toBeCloseTo(0.1 + 0.01 + 2 * 4);
+    expect(hourlyPrice(gpuCloud, { gpu: "T4" } as never)).toBeCloseTo(0.1 + 0.01 + 2 * 1);
+  });
 });

@@ -6,13 +6,18 @@ const defaultMemoryMb = 5120;
 
 /**
  * Estimated USD per hour an environment of this instance exists: `price_per_hour_usd` if set, else its CPUs
- * and memory (the descriptor's `resources`) at the type's list prices; 0 when the type is not known.
+ * memory and GPUs (the descriptor's `resources`) at the type's list prices; 0 when the type is not known.
  */
 export function hourlyPrice(descriptor: BackendDescriptor | undefined, options: CommonBackendOptions): number {
   if (options.pricePerHourUsd !== undefined) return options.pricePerHourUsd;
   if (!descriptor) return 0;
-  const { cpuHourUsd, memoryGibHourUsd } = descriptor.prices;
-  if (cpuHourUsd === 0 && memoryGibHourUsd === 0) return 0;
+  const { cpuHourUsd, memoryGibHourUsd, gpuHourUsd } = descriptor.prices;
   const resources = descriptor.resources?.(options) ?? {};
-  return (resources.cpus ?? defaultCpus) * cpuHourUsd + ((resources.memoryMb ?? defaultMemoryMb) / 1024) * memoryGibHourUsd;
+  const gpus = resources.gpus;
+  const gpuRate = gpus ? (gpuHourUsd?.[gpus.type] ?? gpuHourUsd?.default ?? 0) : 0;
+  return (
+    (resources.cpus ?? defaultCpus) * cpuHourUsd +
+    ((resources.memoryMb ?? defaultMemoryMb) / 1024) * memoryGibHourUsd +
+    (gpus ? gpus.count * gpuRate : 0)
+  );
 }
