@@ -49,7 +49,7 @@ export function commandRouter(state: ModalFakeState) {
       for (const source of request.secretSources ?? []) if (source.env) Object.assign(env, source.env.contents ?? {});
       const args = argv[0] === fsToolsPath ? fsToolsArgv(argv[1] ?? "{}") : argv;
       const command = new FakeCommand(sandbox.box, 'exec "$0" "$@"', env, { cwd: request.workdir || sandbox.workdir, args });
-      sandbox.execs.set(request.execId || randomUUID(), { command, stdinWritten: 0, stdinClosed: false });
+      sandbox.execs.set(request.execId, { command, stdinWritten: 0, stdinClosed: false });
       if (request.timeoutSecs) setTimeout(() => command.kill(), request.timeoutSecs * 1000).unref();
       return {};
     },

@@ -70,7 +70,13 @@ export class ModalFakeState {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.sandboxes.values()].map((sandbox) => sandbox.box.dispose()));
+    // Ended first, so no sandbox's own timeout fires after the close.
+    await Promise.all(
+      [...this.sandboxes.values()].map(async (sandbox) => {
+        await sandbox.end({ status: 3, exitcode: 137, exception: "the fake was closed" });
+        await sandbox.box.dispose();
+      }),
+    );
     this.sandboxes.clear();
     if (this.snapshotRoot) await rm(this.snapshotRoot, { recursive: true, force: true });
   }

@@ -8,7 +8,7 @@ import { signalTaggedProgram } from "./signal-tagged-program.js";
  * How long past a kill's grace the target may take to confirm it. A target that stops answering (a
  * network gone silent) must not hold a timeout, an abort or a dispose forever.
  */
-export const killAnswerMs = 5000;
+const killAnswerMs = 5000;
 
 /**
  * A bash started once per environment, with no tags, that runs short bash programs for core and the
