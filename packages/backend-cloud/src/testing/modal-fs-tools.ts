@@ -17,7 +17,7 @@ type Request =
 
 function fsTools(): void {
   const { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } = process.getBuiltinModule("node:fs");
-  const { basename, join } = process.getBuiltinModule("node:path");
+  const { basename, dirname, join } = process.getBuiltinModule("node:path");
 
   const kinds: Record<string, string> = {
     ENOENT: "NotFound",
@@ -50,6 +50,8 @@ function fsTools(): void {
     if ("ReadFile" in request) {
       process.stdout.write(readFileSync(request.ReadFile.path));
     } else if ("WriteFile" in request) {
+      // As Modal's tool: missing parent directories are made.
+      mkdirSync(dirname(request.WriteFile.path), { recursive: true });
       writeFileSync(request.WriteFile.path, readFileSync(0));
     } else if ("ListFiles" in request) {
       const { path } = request.ListFiles;

@@ -10,6 +10,23 @@ type Message = Record<string, any>;
 type Context = { signal: AbortSignal };
 
 const fsToolsPath = "/__modal/.bin/modal-sandbox-fs-tools";
+/**
+ * Runs `"$0" "$@"` with stdin an anonymous pipe, as a Modal exec's is, fed from the fake's socket by a
+ * forked relay (Node makes only socket pairs and named pipes, and a program that opens `/dev/stdin` again
+ * after end-of-file would wait on a named one). Perl because Debian always has it.
+ */
+const withPipedStdin = `exec perl -e '
+  pipe(my $r, my $w) or die "pipe: $!";
+  defined(my $pid = fork) or die "fork: $!";
+  if ($pid == 0) {
+    close $r; open STDOUT, ">", "/dev/null"; open STDERR, ">", "/dev/null";
+    while (sysread(STDIN, my $buf, 65536)) { defined(syswrite($w, $buf)) or last }
+    exit 0;
+  }
+  close $w; open(STDIN, "<&", $r) or die "dup: $!"; close $r;
+  exec { $ARGV[0] } @ARGV or print STDERR "$ARGV[0]: $!\n"; exit 127;
+' -- "$0" "$@"`;
+
 /** The router's file descriptors on the wire: 0 stdout, 1 stderr. */
 const streams: Record<number, OutputChunk["stream"]> = { 0: "stdout", 1: "stderr" };
 
@@ -48,8 +65,11 @@ export function commandRouter(state: ModalFakeState) {
       const env: Record<string, string> = { ...sandbox.env, ...(request.env ?? {}) };
       for (const source of request.secretSources ?? []) if (source.env) Object.assign(env, source.env.contents ?? {});
       const args = argv[0] === fsToolsPath ? fsToolsArgv(argv[1] ?? "{}") : argv;
-      const command = new FakeCommand(sandbox.box, 'exec "$0" "$@"', env, { cwd: request.workdir || sandbox.workdir, args });
-      sandbox.execs.set(request.execId, { command, stdinWritten: 0, stdinClosed: false });
+      const command = new FakeCommand(sandbox.box, withPipedStdin, env, { cwd: request.workdir || sandbox.workdir, args });
+      const exec: FakeModalExec = { command, stdinWritten: 0, stdinClosed: false };
+      sandbox.execs.set(request.execId, exec);
+      // The relay ends with the command's input.
+      void command.finished.then(() => close(exec));
       if (request.timeoutSecs) setTimeout(() => command.kill(), request.timeoutSecs * 1000).unref();
       return {};
     },
@@ -64,6 +84,8 @@ export function commandRouter(state: ModalFakeState) {
         queue.push(chunk?.data ?? null);
         wake();
       });
+      // One listener for the whole stream (one per wake would pile up on a long one).
+      const cancelled = aborted(context.signal);
       try {
         for (;;) {
           while (queue.length > 0) {
@@ -73,7 +95,7 @@ export function commandRouter(state: ModalFakeState) {
             skip -= data.length - rest.length;
             if (rest.length > 0) yield { data: rest };
           }
-          await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted(context.signal)]);
+          await Promise.race([new Promise<void>((resolve) => (wake = resolve)), cancelled]);
           if (context.signal.aborted) return;
         }
       } finally {

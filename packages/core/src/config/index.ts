@@ -1,6 +1,7 @@
 export { type BackendType, backendPackages, backendTypes } from "./backend-packages.js";
 export type { BackendInstanceConfig, HermesConfig, PolicyConfig, RoutingMatch, RoutingRuleConfig } from "./hermes-config.js";
 export { isHermesConfig } from "./hermes-config.js";
+export { hermesHome } from "./hermes-home.js";
 export { findConfigFile, type LoadConfigOptions, loadConfig } from "./load-config.js";
 export {
   backendOptionsSchema,

@@ -1,6 +1,6 @@
-import { homedir } from "node:os";
 import { join } from "node:path";
 import type { BackendInstanceConfig, HermesConfig } from "../config/hermes-config.js";
+import { hermesHome } from "../config/hermes-home.js";
 import type { BackendDescriptor } from "../types/backend-descriptor.js";
 import type { ExecutionEnvironment } from "../types/execution-environment.js";
 import { AuditLog } from "./audit-log.js";
@@ -67,5 +67,5 @@ function isPolicy(value: PolicySettings | Policy | undefined): value is Policy {
 /** One audit file per environment and backend: a chain has one writer. */
 function auditFile(environmentId: string, backend: string): string {
   const day = new Date().toISOString().slice(0, 10);
-  return join(process.env.HERMES_HOME ?? join(homedir(), ".hermes"), "audit", `${day}-${environmentId}-${backend}.jsonl`);
+  return join(hermesHome(), "audit", `${day}-${environmentId}-${backend}.jsonl`);
 }

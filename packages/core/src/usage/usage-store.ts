@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { appendFile, mkdir, readdir, readFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { hermesHome } from "../config/hermes-home.js";
 
 /** What one backend did: added up per day, across every process that writes to the same store. */
 export interface UsageTotals {
@@ -96,7 +96,7 @@ export class UsageStore {
 }
 
 export function defaultUsageDirectory(): string {
-  return join(process.env.HERMES_HOME ?? join(homedir(), ".hermes"), "usage");
+  return join(hermesHome(), "usage");
 }
 
 /** The local calendar day, `YYYY-MM-DD`. */
