@@ -14,6 +14,7 @@ export default defineConfig({
       "@hermes/backend-ssh": source("./packages/backend-ssh/src/index.ts"),
       "@hermes/backend-hpc": source("./packages/backend-hpc/src/index.ts"),
       "@hermes/backend-cloud/daytona": source("./packages/backend-cloud/src/daytona/index.ts"),
+      "@hermes/backend-cloud/modal": source("./packages/backend-cloud/src/modal/index.ts"),
       "@hermes/backend-cloud/vercel": source("./packages/backend-cloud/src/vercel/index.ts"),
       "@hermes/backend-cloud/testing": source("./packages/backend-cloud/src/testing/index.ts"),
       "@hermes/cli": source("./packages/cli/src/index.ts"),

@@ -75,8 +75,9 @@ async function createModalInstance(options: ModalBackendOptions, context: Backen
     throw modalFailure(backend, "creating a sandbox", error);
   }
   const explain: ExplainFailure = (doing, error) => explainFailure(sandbox, backend, doing, error);
+  const ended = () => sandboxEnded(sandbox, backend, "running the command");
   return {
-    start: (spec) => startModalProcess(sandbox, spec, explain),
+    start: (spec) => startModalProcess(sandbox, spec, explain, ended),
     files: modalFiles(sandbox, explain),
     dispose: async () => {
       // Terminated even when the snapshot failed: a sandbox left running costs, and its files are not kept either way.
@@ -143,13 +144,18 @@ async function keepFiles(sandbox: ModalSandbox, backend: string, app: string, na
 
 /** Why a call into the sandbox failed: the sandbox has ended (its timeout, or terminated elsewhere), or the SDK's error. */
 async function explainFailure(sandbox: ModalSandbox, backend: string, doing: string, error: unknown): Promise<Error> {
+  return (await sandboxEnded(sandbox, backend, doing, error)) ?? modalFailure(backend, doing, error);
+}
+
+/** The error to give when the sandbox has ended (asked of Modal, briefly); undefined while it runs or cannot be asked. */
+async function sandboxEnded(sandbox: ModalSandbox, backend: string, doing: string, cause?: unknown): Promise<Error | undefined> {
   const code = await bounded(sandbox.poll(), 5_000, backend, "asking whether the sandbox runs").catch(() => null);
-  if (code === null) return modalFailure(backend, doing, error);
+  if (code === null) return undefined;
   const why =
     code === 124
       ? "its timeout passed (the backend's `timeout` sets it)"
       : code === 137
         ? "it was terminated outside this environment"
         : `it exited with ${code}`;
-  return new BackendUnavailableError({ backend, reason: `${doing}: the sandbox has ended: ${why}`, retryable: false, cause: error });
+  return new BackendUnavailableError({ backend, reason: `${doing}: the sandbox has ended: ${why}`, retryable: false, cause });
 }

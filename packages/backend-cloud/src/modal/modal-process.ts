@@ -10,9 +10,15 @@ export type ExplainFailure = (doing: string, error: unknown) => Promise<Error>;
  * A process in the sandbox: one exec (Modal runs argv, no shell) with its own stdin, stdout and stderr, in
  * bytes, over the command router's streams. Modal cannot signal an exec, so core kills by tag through
  * another one. The SDK retries an exec's wait forever while the router is unreachable; its output streams
- * give up after about ten seconds of failed retries, and that ends the process here with the error.
+ * give up after about ten seconds of failed retries, and that ends the process here with the error. An
+ * exec killed with its sandbox ends with the error that says the sandbox has ended.
  */
-export async function startModalProcess(sandbox: ModalSandbox, spec: ProcessSpec, explain: ExplainFailure): Promise<RawProcess> {
+export async function startModalProcess(
+  sandbox: ModalSandbox,
+  spec: ProcessSpec,
+  explain: ExplainFailure,
+  sandboxEnded: () => Promise<Error | undefined>,
+): Promise<RawProcess> {
   let exec: ModalExec;
   try {
     exec = await sandbox.exec(spec.stdin === "ignore" ? withoutInput(spec.argv) : [...spec.argv], {
@@ -32,7 +38,11 @@ export async function startModalProcess(sandbox: ModalSandbox, spec: ProcessSpec
   });
   void Promise.all([pump(exec.stdout, stdout), pump(exec.stderr, stderr)]).catch((error: unknown) => lost(error));
   const exited: Promise<ProcessExit> = Promise.race([exec.wait(), streamLost]).then(
-    (code) => ({ code, signal: null }),
+    // Killed: perhaps with the whole sandbox, and then the command did not end, the sandbox did.
+    async (code) => {
+      const ended = code >= 128 ? await sandboxEnded() : undefined;
+      return ended ? { code: null, signal: null, error: ended } : { code, signal: null };
+    },
     async (error: unknown) => ({ code: null, signal: null, error: await explain("the command's output stream", error) }),
   );
   return { stdin: spec.stdin === "pipe" ? exec.stdin : null, stdout, stderr, wait: () => exited };

@@ -39,6 +39,9 @@ export function controlPlane(state: ModalFakeState): Record<string, Handler> {
     const running = (s: FakeModalSandbox) => s.appId === request.appId && s.name === name && !s.result;
     if (name && [...state.sandboxes.values()].some(running))
       throw new ServerError(Status.ALREADY_EXISTS, `a running sandbox named '${name}' already exists`);
+    const runningCount = [...state.sandboxes.values()].filter((s) => !s.result).length;
+    if (runningCount >= state.maxSandboxes)
+      throw new ServerError(Status.RESOURCE_EXHAUSTED, `this workspace may run ${state.maxSandboxes} sandboxes at once`);
     const image = state.images.get(definition.imageId);
     if (!image) throw notFound(`Image ${definition.imageId} not found`);
     const env: Record<string, string> = {};
@@ -66,6 +69,9 @@ export function controlPlane(state: ModalFakeState): Record<string, Handler> {
       env,
       workdir: definition.workdir ?? "/",
       gpu,
+      milliCpu: definition.resources?.milliCpu ?? 0,
+      memoryMb: definition.resources?.memoryMb ?? 0,
+      timeoutSecs: definition.timeoutSecs || 300,
       // Unique, so the SDK's paging by `beforeTimestamp` sees every sandbox once.
       createdAt: Math.max(Date.now() / 1000, ...[...state.sandboxes.values()].map((s) => s.createdAt + 0.001)),
       execs: new Map(),
@@ -81,7 +87,7 @@ export function controlPlane(state: ModalFakeState): Record<string, Handler> {
         endSandbox();
       },
     };
-    const timer = setTimeout(() => void sandbox.end(timedOut), (definition.timeoutSecs || 300) * 1000);
+    const timer = setTimeout(() => void sandbox.end(timedOut), sandbox.timeoutSecs * 1000);
     timer.unref();
     state.sandboxes.set(id, sandbox);
     return sandbox;

@@ -9,6 +9,24 @@ export interface ModalFakeOptions {
   tokenSecret: string;
   /** Named Modal secrets (`modal.secrets.fromName`), each its variables. */
   secrets?: Record<string, Record<string, string>>;
+  /** Running sandboxes at most, as a workspace quota: one more is refused RESOURCE_EXHAUSTED. Default no limit. */
+  maxSandboxes?: number;
+}
+
+/** A sandbox as the fake holds it: what its creation asked for, and whether it has ended. */
+export interface ModalFakeSandbox {
+  id: string;
+  name: string | undefined;
+  tags: Record<string, string>;
+  imageId: string;
+  /** `H100:2`, as the request's GPU config said it; undefined without one. */
+  gpu: string | undefined;
+  milliCpu: number;
+  memoryMb: number;
+  timeoutSecs: number;
+  /** Created on the SDK's V1 path (its GPU path), which gives ids of that shape. */
+  v1: boolean;
+  ended: boolean;
 }
 
 export interface ModalFake {
@@ -16,6 +34,13 @@ export interface ModalFake {
   readonly url: string;
   /** Names of the sandboxes that have not ended (unnamed ones by id). */
   sandboxNames(): string[];
+  /** Every sandbox made so far, oldest first. */
+  sandboxes(): ModalFakeSandbox[];
+  /**
+   * The command router's address the fake hands out (default its own port): a proxy in front of the fake
+   * sets its own, so the router's traffic goes through it too.
+   */
+  routerUrl: string;
   /** Every call served, as `Method`, in order. */
   readonly calls: readonly string[];
   /** Calls the fake does not serve: an SDK update that makes a new one shows here (and the call fails UNIMPLEMENTED). */
@@ -33,6 +58,7 @@ export interface ModalFake {
 export async function startModalFake(options: ModalFakeOptions): Promise<ModalFake> {
   const definitions = modalDefinitions();
   const state = new ModalFakeState();
+  if (options.maxSandboxes !== undefined) state.maxSandboxes = options.maxSandboxes;
   for (const [name, env] of Object.entries(options.secrets ?? {})) state.secrets.set(`st-${name}`, { name, env });
   const calls: string[] = [];
   const unimplemented: string[] = [];
@@ -68,6 +94,25 @@ export async function startModalFake(options: ModalFakeOptions): Promise<ModalFa
   return {
     url: `http://127.0.0.1:${port}`,
     sandboxNames: () => [...state.sandboxes.values()].filter((s) => !s.result).map((s) => s.name ?? s.id),
+    sandboxes: () =>
+      [...state.sandboxes.values()].map((s) => ({
+        id: s.id,
+        name: s.name,
+        tags: { ...s.tags },
+        imageId: s.imageId,
+        gpu: s.gpu,
+        milliCpu: s.milliCpu,
+        memoryMb: s.memoryMb,
+        timeoutSecs: s.timeoutSecs,
+        v1: !s.id.startsWith("sb-v2-"),
+        ended: s.result !== undefined,
+      })),
+    get routerUrl() {
+      return state.routerUrl;
+    },
+    set routerUrl(url: string) {
+      state.routerUrl = url;
+    },
     calls,
     unimplemented,
     terminate: async (sandboxId) => {

@@ -30,6 +30,10 @@ export interface FakeModalSandbox {
   env: Record<string, string>;
   workdir: string;
   gpu: string | undefined;
+  /** What the definition asked for: CPU in thousandths of a core, memory in MiB, the lifetime in seconds. */
+  milliCpu: number;
+  memoryMb: number;
+  timeoutSecs: number;
   createdAt: number;
   execs: Map<string, FakeModalExec>;
   result: SandboxResult | undefined;
@@ -50,6 +54,8 @@ export class ModalFakeState {
   readonly secrets = new Map<string, { name?: string; env: Record<string, string> }>();
   readonly routerJwt = `router-${randomUUID()}`;
   routerUrl = "";
+  /** Running sandboxes at most (a workspace quota); more are refused RESOURCE_EXHAUSTED. */
+  maxSandboxes = Number.POSITIVE_INFINITY;
   private snapshotRoot: string | undefined;
 
   /** A V1 id (`sb-` and 22 base62 characters: the SDK takes the V1 calls for it) or a V2 one. */
