@@ -64,3 +64,18 @@ it("silence holds bytes without closing, and resume delivers what was held", asy
   await until(() => reads.join("") === "abc");
   socket.destroy();
 });
+
+it("down resets open connections and every new one until resume", async () => {
+  const { socket } = await client();
+  await until(() => proxy.connections === 1);
+  const cut = once(socket, "error");
+  proxy.down();
+  expect(((await cut)[0] as NodeJS.ErrnoException).code).toBe("ECONNRESET");
+  const refused = connect(proxy.port, "127.0.0.1");
+  expect(((await once(refused, "error"))[0] as NodeJS.ErrnoException).code).toBe("ECONNRESET");
+  proxy.resume();
+  const { socket: again, reads } = await client();
+  again.write("go");
+  await until(() => reads.join("") === "abc");
+  again.destroy();
+});

@@ -18,9 +18,11 @@ export interface FaultProxy {
   batchReplies(ms: number): void;
   /** Resets every open connection on both sides, as a dropped network path or a restarted middlebox does. */
   cut(): void;
+  /** Cuts every open connection and resets each new one until `resume()`: a server gone, or its network. */
+  down(): void;
   /** Stops passing bytes either way without closing anything: a network gone silent (no FIN, no RST). */
   silence(): void;
-  /** Passes bytes again, and what was held during the silence. */
+  /** Passes bytes again, and what was held during the silence; takes connections again after `down()`. */
   resume(): void;
   /** Cuts what is open and stops listening. */
   close(): Promise<void>;
@@ -40,6 +42,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const links = new Set<Link>();
   let batchMs = 0;
   let silent = false;
+  let down = false;
 
   const flush = (link: Link) => {
     link.flushTimer = undefined;
@@ -52,6 +55,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   };
 
   const server: Server = createServer((client) => {
+    if (down) {
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = new Socket();
     const link: Link = { client, server: upstream, held: [], sentUp: [], flushTimer: undefined };
     links.add(link);
@@ -81,6 +88,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
+  const cut = () => {
+    for (const link of [...links]) {
+      link.client.resetAndDestroy();
+      link.server.resetAndDestroy();
+    }
+  };
   const address = server.address();
   if (address === null || typeof address === "string") throw new Error("the fault proxy has no TCP address");
 
@@ -92,17 +105,17 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     batchReplies(ms) {
       batchMs = ms;
     },
-    cut() {
-      for (const link of [...links]) {
-        link.client.resetAndDestroy();
-        link.server.resetAndDestroy();
-      }
+    cut,
+    down() {
+      down = true;
+      cut();
     },
     silence() {
       silent = true;
     },
     resume() {
       silent = false;
+      down = false;
       for (const link of links) {
         if (!link.server.connecting) flushUp(link);
         flush(link);
