@@ -1,14 +1,16 @@
 // The cloud backends against the vendor SDK's own way of running a command (one call per command:
-// Daytona's executeCommand, Vercel's runCommand), on the same loopback fake in the same run, and the time
+// Daytona's executeCommand, Vercel's runCommand, Modal's exec), on the same loopback fake in the same run, and the time
 // from createEnv to a first result. The fakes run commands in bubblewrap on this machine, so these figures
 // are the SDK's and the protocol's cost, not a vendor's network.
 import { execFileSync } from "node:child_process";
 import { Daytona } from "@daytonaio/sdk";
 import { daytona } from "@hermes/backend-cloud/daytona";
-import { startDaytonaFake, startVercelFake } from "@hermes/backend-cloud/testing";
+import { modal } from "@hermes/backend-cloud/modal";
+import { startDaytonaFake, startModalFake, startVercelFake } from "@hermes/backend-cloud/testing";
 import { rewritingFetch, vercelSandbox } from "@hermes/backend-cloud/vercel";
 import { createEnv } from "@hermes/core";
 import { Sandbox } from "@vercel/sandbox";
+import { ModalClient } from "modal";
 import { printTimings, sampleInterleaved } from "./measure.mjs";
 
 export async function benchCloud({ iterations }) {
@@ -22,6 +24,7 @@ export async function benchCloud({ iterations }) {
   const perCommand = Math.max(30, Math.round(iterations / 3));
   await benchVendor("daytona", perCommand, await daytonaSetup());
   await benchVendor("vercel-sandbox", perCommand, await vercelSetup());
+  await benchVendor("modal", perCommand, await modalSetup());
 }
 
 async function benchVendor(name, perCommand, { backend, bare, baseline, close }) {
@@ -86,5 +89,32 @@ async function vercelSetup() {
       remove: (sandbox) => sandbox.delete(),
     },
     close: () => fake.close(),
+  };
+}
+
+async function modalSetup() {
+  const credentials = { tokenId: "ak-bench", tokenSecret: "as-bench" };
+  const fake = await startModalFake(credentials);
+  // As a user's program points the bare SDK at a server: MODAL_SERVER_URL, read when the client is built.
+  process.env.MODAL_SERVER_URL = fake.url;
+  const client = new ModalClient({ ...credentials, logLevel: "error" });
+  delete process.env.MODAL_SERVER_URL;
+  const app = await client.apps.fromName("hermes-bench", { createIfMissing: true });
+  return {
+    backend: () => modal({ ...credentials, apiUrl: fake.url }),
+    baseline: "SDK exec bash -c per command",
+    bare: {
+      create: () => client.sandboxes.create(app, client.images.fromRegistry("debian:12")),
+      run: async (sandbox, command) => {
+        const exec = await sandbox.exec(["bash", "-c", command]);
+        await Promise.all([exec.stdout.readText(), exec.stderr.readText()]);
+        return exec.wait();
+      },
+      remove: (sandbox) => sandbox.terminate(),
+    },
+    close: async () => {
+      client.close();
+      await fake.close();
+    },
   };
 }

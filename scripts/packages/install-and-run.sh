@@ -4,7 +4,8 @@
 #   2. creates a fresh project in a temporary directory outside the repository and `npm install`s all the
 #      tarballs into it with plain npm (no pnpm, no workspace, no link back to the repository);
 #   3. runs there examples/quickstart/index.mjs (local backend), the installed `hermes-env` CLI,
-#      examples/daytona/index.mjs and examples/vercel/index.mjs (the cloud backends against their fakes)
+#      examples/daytona/index.mjs, examples/vercel/index.mjs and examples/modal/index.mjs (the cloud
+#      backends against their fakes)
 #      and examples/docker/index.mjs (docker backend, image $HERMES_DOCKER_IMAGE, default hermes-test:bash).
 # HERMES_SKIP_DOCKER=1 skips the docker example (a machine without a Docker engine). Temporary directories
 # are removed on exit. Usage: bash scripts/packages/install-and-run.sh
@@ -84,6 +85,12 @@ npm install --no-audit --no-fund --prefer-offline --loglevel=error @vercel/sandb
 cp "$root/examples/vercel/index.mjs" vercel.mjs
 node vercel.mjs
 timing "vercel example"
+
+echo "== modal example (examples/modal/index.mjs, against the fake; the SDK, pinned, and the fake's peer installed as a user would)"
+npm install --no-audit --no-fund --prefer-offline --loglevel=error modal@0.11.1 nice-grpc@2
+cp "$root/examples/modal/index.mjs" modal.mjs
+node modal.mjs
+timing "modal example"
 
 if [[ "${HERMES_SKIP_DOCKER:-}" == 1 ]]; then
   echo "== docker example skipped (HERMES_SKIP_DOCKER=1)"

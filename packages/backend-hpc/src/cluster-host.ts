@@ -1,4 +1,4 @@
-import { type BackendContext, type BackendInstance, BackendNotInstalledError } from "@hermes/core";
+import { type BackendContext, type BackendInstance, importPeer } from "@hermes/core";
 import type { HpcBackendOptions } from "./descriptor.js";
 
 /**
@@ -9,7 +9,7 @@ import type { HpcBackendOptions } from "./descriptor.js";
 export async function openClusterHost(options: HpcBackendOptions, context: BackendContext): Promise<BackendInstance> {
   const login = options.clusterLogin;
   if (login) {
-    const { ssh } = await importPeer<typeof import("@hermes/backend-ssh")>("@hermes/backend-ssh", "cluster_login");
+    const { ssh } = await importSibling<typeof import("@hermes/backend-ssh")>("@hermes/backend-ssh", "cluster_login");
     const backend = ssh({
       host: login.host,
       ...(login.user !== undefined && { user: login.user }),
@@ -19,17 +19,13 @@ export async function openClusterHost(options: HpcBackendOptions, context: Backe
     });
     return backend.create(context);
   }
-  const { local } = await importPeer<typeof import("@hermes/backend-local")>("@hermes/backend-local", "a cluster on this machine");
+  const { local } = await importSibling<typeof import("@hermes/backend-local")>("@hermes/backend-local", "a cluster on this machine");
   return local().create(context);
 }
 
-async function importPeer<T>(specifier: string, use: string): Promise<T> {
-  try {
-    return (await import(specifier)) as T;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw error;
-    throw new BackendNotInstalledError({ backendType: `singularity (${use})`, specifier, cause: error });
-  }
+/** A sibling backend package, an optional peer: imported as `specifier` from this package. */
+function importSibling<T>(specifier: string, use: string): Promise<T> {
+  return importPeer(() => import(specifier) as Promise<T>, { backendType: `singularity (${use})`, specifier });
 }
 
 /** A context for work outside any environment (health, reap): nothing to label, nobody to tell. */

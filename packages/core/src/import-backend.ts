@@ -86,6 +86,22 @@ async function importOptional(specifier: string): Promise<Record<string, unknown
 }
 
 /**
+ * A backend's optional peer (a vendor SDK), imported by the backend's own `load` (so it resolves from the
+ * backend's package). When that package itself is not installed this is a BackendNotInstalledError with the
+ * command that installs `specifier` (`modal@0.11.1`: a pinned one when the bare name is another package);
+ * a dependency missing inside an installed one is rethrown as it is.
+ */
+export async function importPeer<T>(load: () => Promise<T>, peer: { backendType: string; specifier: string }): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    const name = peer.specifier.replace(/(.)@[^/]*$/, "$1");
+    if (!isMissing(error, name)) throw error;
+    throw new BackendNotInstalledError({ ...peer, cause: error });
+  }
+}
+
+/**
  * A "not found" about this package itself, not about a dependency missing inside it; or an installed
  * version of it that does not have this subpath (`@hermes/backend-cloud/modal` before that backend existed).
  */

@@ -26,6 +26,7 @@ export {
   findBackendDescriptor,
   importBackendDescriptor,
   importBackendFactory,
+  importPeer,
 } from "./import-backend.js";
 export { orphaned, ownerLabel, ownerState, ownerVariable } from "./lifecycle/owner-process.js";
 export { AuditLog, type AuditVerification, verifyAuditLog } from "./policy/audit-log.js";

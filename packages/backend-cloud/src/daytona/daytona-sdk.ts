@@ -1,4 +1,4 @@
-import { BackendNotInstalledError, BackendUnavailableError, ConfigError } from "@hermes/core";
+import { BackendUnavailableError, ConfigError, importPeer } from "@hermes/core";
 import type { DaytonaBackendOptions } from "./descriptor.js";
 
 type Sdk = typeof import("@daytonaio/sdk");
@@ -6,13 +6,8 @@ export type DaytonaClient = InstanceType<Sdk["Daytona"]>;
 export type DaytonaSandbox = Awaited<ReturnType<DaytonaClient["create"]>>;
 
 /** The vendor SDK, an optional peer: loaded on first use, with the command that installs it when missing. */
-export async function loadDaytonaSdk(): Promise<Sdk> {
-  try {
-    return await import("@daytonaio/sdk");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw error;
-    throw new BackendNotInstalledError({ backendType: "daytona", specifier: "@daytonaio/sdk", cause: error });
-  }
+export function loadDaytonaSdk(): Promise<Sdk> {
+  return importPeer(() => import("@daytonaio/sdk"), { backendType: "daytona", specifier: "@daytonaio/sdk" });
 }
 
 /** The API key from the options or `DAYTONA_API_KEY`; a typed error naming both when neither is set. */

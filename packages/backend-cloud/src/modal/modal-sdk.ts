@@ -1,4 +1,4 @@
-import { BackendNotInstalledError, BackendUnavailableError, ConfigError } from "@hermes/core";
+import { BackendUnavailableError, ConfigError, importPeer } from "@hermes/core";
 import type { ModalBackendOptions } from "./descriptor.js";
 
 type Sdk = typeof import("modal");
@@ -7,14 +7,9 @@ export type ModalSandbox = Awaited<ReturnType<ModalClient["sandboxes"]["create"]
 export type ModalExec = Awaited<ReturnType<ModalSandbox["exec"]>>;
 
 /** The vendor SDK, an optional peer: loaded on first use, with the command that installs it when missing. */
-export async function loadModalSdk(): Promise<Sdk> {
-  try {
-    return await import("modal");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw error;
-    // `modal@latest` is an unrelated browser library: the pinned version is named.
-    throw new BackendNotInstalledError({ backendType: "modal", specifier: "modal@0.11.1", cause: error });
-  }
+export function loadModalSdk(): Promise<Sdk> {
+  // `modal@latest` is an unrelated browser library: the pinned version is named.
+  return importPeer(() => import("modal"), { backendType: "modal", specifier: "modal@0.11.1" });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { closeSync, constants, existsSync, openSync, readdirSync, readlinkSync, rmSync } from "node:fs";
+import { closeSync, constants, existsSync, openSync, readdirSync, readlinkSync, unlinkSync } from "node:fs";
 import { cp, lstat, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -116,7 +116,10 @@ function outputPipe(dir: string): { childEnd: number; stream: Socket } {
     const readEnd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     return { childEnd: openSync(path, constants.O_WRONLY), stream: new Socket({ fd: readEnd, readable: true, writable: false }) };
   } finally {
-    rmSync(path, { force: true });
+    // unlink, not rm: rm lstat()s the pipe, and Node's realpath (which the ESM resolver uses) then reads
+    // that FIFO's mode from the last stat of the process and stops early, giving an unresolved symlinked
+    // path (a package then loaded twice, its dependencies not found).
+    unlinkSync(path);
   }
 }
 

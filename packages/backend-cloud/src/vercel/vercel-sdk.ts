@@ -1,4 +1,4 @@
-import { BackendNotInstalledError, BackendUnavailableError, ConfigError } from "@hermes/core";
+import { BackendUnavailableError, ConfigError, importPeer } from "@hermes/core";
 import type { VercelBackendOptions } from "./descriptor.js";
 
 type Sdk = typeof import("@vercel/sandbox");
@@ -15,15 +15,10 @@ export interface VercelAccess {
 }
 
 /** The vendor SDK, an optional peer: loaded on first use, with the command that installs it when missing. */
-export async function loadVercelSdk(): Promise<Sdk> {
+export function loadVercelSdk(): Promise<Sdk> {
   // The SDK otherwise probes the environment for AI agents to name in its user agent.
   process.env.VERCEL_TELEMETRY_DISABLED ??= "1";
-  try {
-    return await import("@vercel/sandbox");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw error;
-    throw new BackendNotInstalledError({ backendType: "vercel-sandbox", specifier: "@vercel/sandbox", cause: error });
-  }
+  return importPeer(() => import("@vercel/sandbox"), { backendType: "vercel-sandbox", specifier: "@vercel/sandbox" });
 }
 
 /**
