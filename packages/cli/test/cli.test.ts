@@ -50,6 +50,9 @@ function start(
 
 const cli = (args: string[], options?: { stdin?: string; env?: Record<string, string>; cwd?: string }) => start(args, options).done;
 
+/** The CLI as on a machine without @hermes/backend-cloud (the modal backend's package). */
+const withoutCloud = { NODE_OPTIONS: `--import ${new URL("./fixtures/without-cloud.mjs", import.meta.url).href}` };
+
 describe("hermes-env exec", () => {
   it("runs a bash command line and exits with its code", async () => {
     const run = await cli(["exec", "--", "echo out; echo err >&2; exit 7"]);
@@ -112,7 +115,7 @@ describe("hermes-env exec", () => {
   });
 
   it("names the package to install for a backend that is not installed (exit 125)", async () => {
-    const run = await cli(["exec", "--backend", "modal", "--", "true"]);
+    const run = await cli(["exec", "--backend", "modal", "--", "true"], { env: withoutCloud });
     expect(run.code).toBe(125);
     expect(run.stderr).toMatch(/npm install @hermes\/backend-/);
   });
@@ -189,7 +192,7 @@ terminal:
       file,
       "backend:\n  default: box\n  backends:\n    box: { type: local }\n    gpu: { type: modal, app: hermes, gpu: A10G }\n",
     );
-    const run = await cli(["config", "validate", file]);
+    const run = await cli(["config", "validate", file], { env: withoutCloud });
     expect(run).toMatchObject({ code: 0, stdout: expect.stringMatching(/valid, backend dialect; backends: box \(local\), gpu \(modal\)/) });
     expect(run.stderr).toMatch(
       /warning: backend\.backends\.gpu: backend type "modal" needs the package @hermes\/backend-cloud.*npm install @hermes\/backend-cloud/,
@@ -201,7 +204,7 @@ describe("hermes-env backend status", () => {
   it("lists each configured backend: ready, or not configured with what is missing", async () => {
     const file = join(work, "status.yaml");
     await writeFile(file, "backend:\n  default: here\n  backends:\n    here: { type: local }\n    gpu: { type: modal, app: hermes }\n");
-    const run = await cli(["backend", "status", "--config", file], { env: { HERMES_HOME: join(home, "status-empty") } });
+    const run = await cli(["backend", "status", "--config", file], { env: { HERMES_HOME: join(home, "status-empty"), ...withoutCloud } });
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^BACKEND\s+STATUS\s+LAST_USE\s+USAGE_TODAY\s+COST_TODAY$/);

@@ -3,7 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { BudgetExceededError, createEnv, type ExecutionEnvironment, UsageStore } from "@hermes/core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+// Modal stands for a type whose package is not installed (every one is, in this workspace): its package
+// is pointed at a subpath @hermes/backend-cloud does not export.
+vi.mock("../src/config/backend-packages.js", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../src/config/backend-packages.js")>();
+  const modal = { packageName: "@hermes/backend-cloud/not-installed", exportName: "descriptor" };
+  return { ...actual, backendPackages: { ...actual.backendPackages, modal } };
+});
 
 let usageDir: string;
 beforeEach(async () => {

@@ -47,6 +47,7 @@ const terminalOptions: Record<string, keyof ModalBackendOptions & string> = {
   modal_image: "image",
   container_cpu: "cpu",
   container_memory: "memoryMb",
+  container_persistent: "persistent",
 };
 
 /** `H100:2` -> H100, twice; the count defaults to 1. */
@@ -95,7 +96,7 @@ export const descriptor: BackendDescriptor<ModalBackendOptions> = {
     },
   ),
   terminal: {
-    keys: { modal_image: "text", container_cpu: "number", container_memory: "size" },
+    keys: { modal_image: "text", container_cpu: "number", container_memory: "size", container_persistent: "boolean" },
     options: renamedOptions<ModalBackendOptions>(terminalOptions),
     ignoreHostCwd: true,
   },

@@ -48,7 +48,7 @@ export const terminalKeyNames: Record<BackendType, readonly string[]> = {
     "container_persistent",
   ],
   ssh: ["ssh_host", "ssh_user", "ssh_port", "ssh_key", "persistent_shell"],
-  modal: ["modal_image", "container_cpu", "container_memory"],
+  modal: ["modal_image", "container_cpu", "container_memory", "container_persistent"],
   daytona: ["daytona_image", "container_cpu", "container_memory", "container_disk", "container_persistent"],
   singularity: ["singularity_image", "container_cpu", "container_memory", "container_persistent", "scratch_dir", "env_passthrough"],
   "vercel-sandbox": ["container_cpu", "container_memory"],
