@@ -1,13 +1,6 @@
-import {
-  type BackendDescriptor,
-  backendOptionsSchema,
-  type CommonBackendOptions,
-  duration,
-  renamedOptions,
-  sizeMb,
-  text,
-} from "@hermes/core";
+import { type BackendDescriptor, backendOptionsSchema, type CommonBackendOptions, renamedOptions, sizeMb, text } from "@hermes/core";
 import { z } from "zod";
+import { sandboxKeyRenames, sandboxKeys } from "../sandbox-keys.js";
 import { daytona } from "./daytona-backend.js";
 
 export interface DaytonaBackendOptions extends CommonBackendOptions {
@@ -60,23 +53,15 @@ export const descriptor: BackendDescriptor<DaytonaBackendOptions> = {
       cpu: z.number().positive().optional(),
       memory: sizeMb.optional(),
       disk: sizeMb.optional(),
-      container_cpu: z.number().positive().optional(),
-      container_memory: sizeMb.optional(),
       container_disk: sizeMb.optional(),
-      container_persistent: z.boolean().optional(),
-      persistent: z.boolean().optional(),
       archive: z.boolean().optional(),
-      name: text.optional(),
-      create_timeout: duration.optional(),
+      ...sandboxKeys,
     },
     {
       memory: "memoryMb",
       disk: "diskMb",
-      container_cpu: "cpu",
-      container_memory: "memoryMb",
       container_disk: "diskMb",
-      container_persistent: "persistent",
-      create_timeout: "createTimeoutMs",
+      ...sandboxKeyRenames,
     },
   ),
   terminal: {

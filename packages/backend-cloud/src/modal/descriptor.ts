@@ -9,6 +9,7 @@ import {
   textList,
 } from "@hermes/core";
 import { z } from "zod";
+import { sandboxKeyRenames, sandboxKeys } from "../sandbox-keys.js";
 import { modal } from "./modal-backend.js";
 
 export interface ModalBackendOptions extends CommonBackendOptions {
@@ -78,21 +79,13 @@ export const descriptor: BackendDescriptor<ModalBackendOptions> = {
       gpu: gpuSpec.optional(),
       timeout: duration.optional(),
       secrets: textList.optional(),
-      container_cpu: z.number().positive().optional(),
-      container_memory: sizeMb.optional(),
-      container_persistent: z.boolean().optional(),
-      persistent: z.boolean().optional(),
-      name: text.optional(),
-      create_timeout: duration.optional(),
+      ...sandboxKeys,
     },
     {
       memory_mb: "memoryMb",
       memory: "memoryMb",
       timeout: "timeoutMs",
-      container_cpu: "cpu",
-      container_memory: "memoryMb",
-      container_persistent: "persistent",
-      create_timeout: "createTimeoutMs",
+      ...sandboxKeyRenames,
     },
   ),
   terminal: {

@@ -8,6 +8,7 @@ import {
   text,
 } from "@hermes/core";
 import { z } from "zod";
+import { sandboxKeyRenames, sandboxKeys } from "../sandbox-keys.js";
 import { vercelSandbox } from "./vercel-backend.js";
 
 export interface VercelBackendOptions extends CommonBackendOptions {
@@ -60,20 +61,12 @@ export const descriptor: BackendDescriptor<VercelBackendOptions> = {
       timeout: duration.optional(),
       cpu: z.number().int().positive().optional(),
       memory: sizeMb.optional(),
-      container_cpu: z.number().positive().optional(),
-      container_memory: sizeMb.optional(),
-      container_persistent: z.boolean().optional(),
-      persistent: z.boolean().optional(),
-      name: text.optional(),
-      create_timeout: duration.optional(),
+      ...sandboxKeys,
     },
     {
       timeout: "timeoutMs",
       memory: "memoryMb",
-      container_cpu: "cpu",
-      container_memory: "memoryMb",
-      container_persistent: "persistent",
-      create_timeout: "createTimeoutMs",
+      ...sandboxKeyRenames,
     },
   ),
   terminal: {

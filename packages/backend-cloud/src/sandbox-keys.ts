@@ -1,0 +1,23 @@
+import { duration, sizeMb, text } from "@hermes/core";
+import { z } from "zod";
+
+/**
+ * The multi-backend keys every cloud sandbox type takes alike: Hermes's `container_*` sizes and persistence,
+ * `persistent`, the sandbox's `name`, and the longest wait for it to be made.
+ */
+export const sandboxKeys = {
+  container_cpu: z.number().positive().optional(),
+  container_memory: sizeMb.optional(),
+  container_persistent: z.boolean().optional(),
+  persistent: z.boolean().optional(),
+  name: text.optional(),
+  create_timeout: duration.optional(),
+};
+
+/** Their option names, where not just camelCase. */
+export const sandboxKeyRenames: Record<string, string> = {
+  container_cpu: "cpu",
+  container_memory: "memoryMb",
+  container_persistent: "persistent",
+  create_timeout: "createTimeoutMs",
+};
