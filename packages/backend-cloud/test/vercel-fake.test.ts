@@ -129,7 +129,7 @@ describeWithService("the Vercel Sandbox fake, through the bare @vercel/sandbox S
     const first = sandbox.currentSession().sessionId;
     await sandbox.stop();
     expect((await Sandbox.list(sdk())).sandboxes).toMatchObject([{ name: "kept", status: "stopped" }]);
-    await expect.poll(() => running("sleep 600.25")).toBe(false);
+    await expect.poll(() => running("sleep 600.25"), { timeout: 5000 }).toBe(false);
     const resumed = await Sandbox.get({ ...sdk(), name: "kept", resume: true });
     expect(resumed.currentSession().sessionId).not.toBe(first);
     expect((await resumed.readFileToBuffer({ path: "kept.txt" }))?.toString()).toBe("still here");

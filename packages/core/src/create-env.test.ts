@@ -1,9 +1,14 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { loadConfig } from "./config/load-config.js";
 import { createEnv } from "./create-env.js";
 import { BackendNotInstalledError } from "./errors/backend-not-installed-error.js";
 import { ConfigError } from "./errors/config-error.js";
 import { HermesError } from "./errors/hermes-error.js";
+
+// Modal stands for a type whose package is not installed (see modal-not-installed.ts).
+vi.mock("./config/backend-packages.js", async (original) =>
+  (await import("../test/modal-not-installed.js")).modalNotInstalled(await original()),
+);
 
 describe("createEnv", () => {
   it("gives a local environment with no configuration at all", async () => {

@@ -5,13 +5,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { BudgetExceededError, createEnv, type ExecutionEnvironment, UsageStore } from "@hermes/core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-// Modal stands for a type whose package is not installed (every one is, in this workspace): its package
-// is pointed at a subpath @hermes/backend-cloud does not export.
-vi.mock("../src/config/backend-packages.js", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("../src/config/backend-packages.js")>();
-  const modal = { packageName: "@hermes/backend-cloud/not-installed", exportName: "descriptor" };
-  return { ...actual, backendPackages: { ...actual.backendPackages, modal } };
-});
+// Modal stands for a type whose package is not installed (see modal-not-installed.ts).
+vi.mock("../src/config/backend-packages.js", async (original) =>
+  (await import("./modal-not-installed.js")).modalNotInstalled(await original()),
+);
 
 let usageDir: string;
 beforeEach(async () => {

@@ -5,13 +5,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ConfigError } from "../errors/config-error.js";
 import { loadConfig } from "./load-config.js";
 
-// Modal stands for a type whose package is not installed (every one is, in this workspace): its package
-// is pointed at a subpath @hermes/backend-cloud does not export.
-vi.mock("./backend-packages.js", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("./backend-packages.js")>();
-  const modal = { packageName: "@hermes/backend-cloud/not-installed", exportName: "descriptor" };
-  return { ...actual, backendPackages: { ...actual.backendPackages, modal } };
-});
+// Modal stands for a type whose package is not installed (see modal-not-installed.ts).
+vi.mock("./backend-packages.js", async (original) =>
+  (await import("../../test/modal-not-installed.js")).modalNotInstalled(await original()),
+);
 
 let dir: string;
 beforeEach(async () => {
