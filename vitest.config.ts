@@ -17,6 +17,7 @@ export default defineConfig({
       "@hermes/backend-cloud/modal": source("./packages/backend-cloud/src/modal/index.ts"),
       "@hermes/backend-cloud/vercel": source("./packages/backend-cloud/src/vercel/index.ts"),
       "@hermes/backend-cloud/testing": source("./packages/backend-cloud/src/testing/index.ts"),
+      "@hermes/ai-sdk": source("./packages/ai-sdk/src/index.ts"),
       "@hermes/cli": source("./packages/cli/src/index.ts"),
     },
   },

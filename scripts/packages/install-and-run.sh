@@ -6,8 +6,9 @@
 #   3. runs there examples/quickstart/index.mjs (local backend), the installed `hermes-env` CLI,
 #      examples/daytona/index.mjs, examples/vercel/index.mjs and examples/modal/index.mjs (the cloud
 #      backends against their fakes)
-#      and examples/docker/index.mjs (docker backend, image $HERMES_DOCKER_IMAGE, default hermes-test:bash).
-# HERMES_SKIP_DOCKER=1 skips the docker example (a machine without a Docker engine). Temporary directories
+#      examples/docker/index.mjs and examples/ai-sdk/index.mjs (docker backend, image $HERMES_DOCKER_IMAGE,
+#      default hermes-test:bash).
+# HERMES_SKIP_DOCKER=1 skips the docker and ai-sdk examples (a machine without a Docker engine). Temporary directories
 # are removed on exit. Usage: bash scripts/packages/install-and-run.sh
 set -euo pipefail
 
@@ -104,6 +105,12 @@ else
     exit "$status"
   fi
   timing "docker example"
+
+  echo "== ai-sdk example (examples/ai-sdk/index.mjs: generateText with the AI SDK's mock model, the bash tool in a container)"
+  npm install --no-audit --no-fund --prefer-offline --loglevel=error ai@7 zod@4
+  cp "$root/examples/ai-sdk/index.mjs" ai-sdk.mjs
+  HERMES_DOCKER_IMAGE="$image" node ai-sdk.mjs
+  timing "ai-sdk example"
 fi
 
 started=$started_all
