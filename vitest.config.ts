@@ -18,6 +18,7 @@ export default defineConfig({
       "@hermes/backend-cloud/vercel": source("./packages/backend-cloud/src/vercel/index.ts"),
       "@hermes/backend-cloud/testing": source("./packages/backend-cloud/src/testing/index.ts"),
       "@hermes/ai-sdk": source("./packages/ai-sdk/src/index.ts"),
+      "@hermes/mcp": source("./packages/mcp/src/index.ts"),
       "@hermes/cli": source("./packages/cli/src/index.ts"),
     },
   },

@@ -4,6 +4,7 @@ import { auditCommand, auditUsage } from "./commands/audit-command.js";
 import { backendCommand, backendUsage } from "./commands/backend-command.js";
 import { configCommand, configUsage } from "./commands/config-command.js";
 import { execCommand, execUsage } from "./commands/exec-command.js";
+import { mcpCommand, mcpUsage } from "./commands/mcp-command.js";
 import { exitCodes } from "./exit-codes.js";
 import { UsageError } from "./usage-error.js";
 
@@ -16,6 +17,8 @@ ${configUsage}
 ${backendUsage}
 
 ${auditUsage}
+
+${mcpUsage}
 
 Exit codes: the command's own for exec (124 timeout, 128+n signal); 1 failure; 2 bad arguments
 or configuration; 125 the environment could not be created (backend not installed or unreachable).`;
@@ -33,6 +36,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await backendCommand(args, io);
       case "audit":
         return await auditCommand(args, io);
+      case "mcp":
+        return await mcpCommand(args, io);
       case undefined:
       case "help":
       case "--help":

@@ -1,0 +1,41 @@
+import type { ConfirmCallback, ExecutionEnvironment } from "@hermes/core";
+
+/** Makes the environment of one MCP session, given how to ask the session's user to confirm an action. */
+export type EnvironmentFactory = (confirm: ConfirmCallback) => Promise<ExecutionEnvironment>;
+
+/**
+ * The one environment of an MCP session: made at the session's first tool call (so a client that only
+ * lists tools starts nothing), its state (cwd, exports, background processes) kept for the session's life,
+ * disposed when the session ends.
+ */
+export class SessionEnvironment {
+  private made: Promise<ExecutionEnvironment> | undefined;
+  private disposed = false;
+
+  constructor(
+    private readonly create: EnvironmentFactory,
+    private readonly confirm: ConfirmCallback,
+  ) {}
+
+  get(): Promise<ExecutionEnvironment> {
+    if (this.disposed) return Promise.reject(new Error("the MCP session has ended"));
+    this.made ??= this.create(this.confirm);
+    // A failed creation is not kept: the next call tries again (a backend may come up).
+    this.made.catch(() => {
+      this.made = undefined;
+    });
+    return this.made;
+  }
+
+  /** Whether an environment was made (and not yet disposed). */
+  get started(): boolean {
+    return this.made !== undefined && !this.disposed;
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const made = this.made;
+    this.made = undefined;
+    if (made) await (await made.catch(() => undefined))?.dispose();
+  }
+}
