@@ -1,14 +1,10 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { expect } from "vitest";
 
 /** A tool call's result, with its structured content typed loosely for assertions. */
-export async function call(
-  client: Client,
-  name: string,
-  args: Record<string, unknown>,
-  options?: { signal?: AbortSignal; onprogress?: (progress: { message?: string }) => void },
-) {
+export async function call(client: Client, name: string, args: Record<string, unknown>, options?: RequestOptions) {
   return (await client.callTool({ name, arguments: args }, undefined, options)) as CallToolResult & {
     structuredContent: Record<string, unknown>;
   };
