@@ -3,7 +3,8 @@
 #   1. builds, then packs every package under packages/ with `pnpm pack` (workspace: ranges become versions);
 #   2. creates a fresh project in a temporary directory outside the repository and `npm install`s all the
 #      tarballs into it with plain npm (no pnpm, no workspace, no link back to the repository);
-#   3. runs there examples/quickstart/index.mjs (local backend), the installed `hermes-env` CLI,
+#   3. runs there examples/quickstart/index.mjs (local backend), the installed `hermes-env` CLI and
+#      examples/mcp/index.mjs (an MCP client session against it),
 #      examples/daytona/index.mjs, examples/vercel/index.mjs and examples/modal/index.mjs (the cloud
 #      backends against their fakes)
 #      examples/docker/index.mjs and examples/ai-sdk/index.mjs (docker backend, image $HERMES_DOCKER_IMAGE,
@@ -74,6 +75,12 @@ output="$(./node_modules/.bin/hermes-env exec -- echo hello from the installed c
 echo "   $output"
 [[ "$output" == "hello from the installed cli" ]]
 timing "hermes-env exec"
+
+echo "== mcp example (examples/mcp/index.mjs: the official MCP client against the installed hermes-env mcp)"
+npm install --no-audit --no-fund --prefer-offline --loglevel=error @modelcontextprotocol/sdk@1
+cp "$root/examples/mcp/index.mjs" mcp.mjs
+node mcp.mjs
+timing "mcp example"
 
 echo "== daytona example (examples/daytona/index.mjs, against the fake; the SDK and the fake's peers installed as a user would)"
 npm install --no-audit --no-fund --prefer-offline --loglevel=error @daytonaio/sdk@0.218.0 ws@8 busboy@1

@@ -45,16 +45,15 @@ export function registerExecTool(server: McpServer, session: SessionEnvironment)
         const env = await session.get();
         const token = extra._meta?.progressToken;
         let progress = 0;
+        // Awaited before the result: the client stops listening for a request's progress once it is answered.
+        const sent: Promise<void>[] = [];
         const report =
           token === undefined
             ? undefined
-            : (chunk: string) =>
-                void extra
-                  .sendNotification({
-                    method: "notifications/progress",
-                    params: { progressToken: token, progress: ++progress, message: chunk },
-                  })
-                  .catch(() => {});
+            : (chunk: string) => {
+                const params = { progressToken: token, progress: ++progress, message: chunk };
+                sent.push(extra.sendNotification({ method: "notifications/progress", params }).catch(() => {}));
+              };
         const result = await env.exec(command, {
           signal: extra.signal,
           ...(cwd !== undefined && { cwd }),
@@ -68,6 +67,7 @@ export function registerExecTool(server: McpServer, session: SessionEnvironment)
           }),
           ...(report && { onStdout: report, onStderr: report }),
         });
+        await Promise.all(sent);
         return answer(summary(result), {
           exit_code: result.exitCode,
           signal: result.signal,
