@@ -14,12 +14,12 @@ const runs = Number(process.env.HERMES_FUZZ_RUNS ?? 40);
 type Write = { stream: 1 | 2; bytes: number[] } | { stream: 1 | 2; repeat: number; count: number };
 
 const markerLike = [...Buffer.from("\x1e__HERMES_")];
-const bytes = fc.oneof(
+const bytes: fc.Arbitrary<number[]> = fc.oneof(
   fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 64 }),
   // The protocol's own bytes: its marker's start byte, its prefix, a marker cut short.
-  fc.constantFrom([0x1e], markerLike, markerLike.slice(0, 4), [...markerLike, 0x30, 0x5f], [0x1e, 0x0a, 0x00]),
+  fc.constantFrom<number[]>([0x1e], markerLike, markerLike.slice(0, 4), [...markerLike, 0x30, 0x5f], [0x1e, 0x0a, 0x00]),
   // UTF-8 cut in the middle of a character, and whole ones.
-  fc.constantFrom([0xe2, 0x82], [0xe2, 0x82, 0xac], [0xf0, 0x9f, 0x98], [0xf0, 0x9f, 0x98, 0x80], [0xc3], [0xff, 0xfe]),
+  fc.constantFrom<number[]>([0xe2, 0x82], [0xe2, 0x82, 0xac], [0xf0, 0x9f, 0x98], [0xf0, 0x9f, 0x98, 0x80], [0xc3], [0xff, 0xfe]),
 );
 const write: fc.Arbitrary<Write> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ stream: fc.constantFrom(1 as const, 2 as const), bytes }) },
