@@ -19,6 +19,7 @@ import { engineUnavailable, provideContainer } from "./docker-container.js";
 import { DockerFiles } from "./docker-files.js";
 import { startDockerProcess } from "./docker-process.js";
 import { describeEngineError } from "./engine-errors.js";
+import { paced } from "./engine-pacing.js";
 import { ensureImage } from "./ensure-image.js";
 import { reapContainers } from "./reap-containers.js";
 
@@ -65,7 +66,9 @@ async function createDockerInstance(options: DockerBackendOptions, context: Back
     bashPath,
     env: { ...forwardedVariables(options.forwardEnv, "forward_env", context.warn), ...options.env },
   });
-  const container = await provideContainer({ engine, spec, persistent, backendName: context.backendName, warn: context.warn });
+  const container = await paced(options.host ?? process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock", () =>
+    provideContainer({ engine, spec, persistent, backendName: context.backendName, warn: context.warn }),
+  );
   try {
     return await instanceOn(container, { options, context, persistent, name: spec.name ?? container.id });
   } catch (error) {

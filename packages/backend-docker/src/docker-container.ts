@@ -1,6 +1,7 @@
 import { BackendUnavailableError, ConfigError } from "@hermes/core";
 import type Docker from "dockerode";
 import { describeEngineError, hasStatus } from "./engine-errors.js";
+import { retryingDroppedConnections } from "./engine-pacing.js";
 
 export interface ProvideContainerOptions {
   engine: Docker;
@@ -23,7 +24,12 @@ export async function provideContainer(options: ProvideContainerOptions): Promis
   }
   const container = await createContainer(options);
   try {
-    await container.start();
+    await retryingDroppedConnections(() =>
+      container.start().catch((error: unknown) => {
+        // Started by an attempt whose answer was lost.
+        if (!hasStatus(error, 304)) throw error;
+      }),
+    );
   } catch (error) {
     await container.remove({ force: true, v: true }).catch(() => {});
     throw new BackendUnavailableError({
@@ -71,7 +77,16 @@ async function reattach(options: ProvideContainerOptions, name: string): Promise
 
 async function createContainer(options: ProvideContainerOptions): Promise<Docker.Container> {
   try {
-    return await options.engine.createContainer(options.spec);
+    return await retryingDroppedConnections(async (attempt) => {
+      try {
+        return await options.engine.createContainer(options.spec);
+      } catch (error) {
+        // The name is this environment's own: taken on a later attempt means the lost one made it.
+        const made = attempt > 1 && hasStatus(error, 409) ? await ownContainer(options) : undefined;
+        if (made) return made;
+        throw error;
+      }
+    });
   } catch (error) {
     const reason = describeEngineError(error);
     if (options.spec.HostConfig?.StorageOpt && /storage-opt|storage opt|quota/i.test(reason)) {
@@ -84,6 +99,15 @@ async function createContainer(options: ProvideContainerOptions): Promise<Docker
     }
     throw engineUnavailable(options.backendName, error);
   }
+}
+
+/** The container of this name, if it carries this environment's labels (made by an attempt whose answer was lost). */
+async function ownContainer(options: ProvideContainerOptions): Promise<Docker.Container | undefined> {
+  if (!options.spec.name) return undefined;
+  const container = options.engine.getContainer(options.spec.name);
+  const info = await container.inspect().catch(() => undefined);
+  const envId = options.spec.Labels?.["hermes.env-id"];
+  return info && envId !== undefined && info.Config.Labels?.["hermes.env-id"] === envId ? container : undefined;
 }
 
 export function engineUnavailable(backend: string, error: unknown): BackendUnavailableError {
