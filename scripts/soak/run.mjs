@@ -1,10 +1,14 @@
 // `pnpm soak`: 100,000 commands through one local environment and 1 GiB of output through one command,
 // with this process's memory and open descriptors sampled; fails when either grows. SOAK_COMMANDS and
 // SOAK_OUTPUT_MB change the sizes. (`@hermes/testkit/soak`, which loads no vitest). A smaller run of the same is in `pnpm test`
-// (packages/backend-local/test/soak.test.ts). Load (200 environments at once) is not in it yet.
+// (packages/backend-local/test/soak.test.ts, packages/backend-docker/test/docker-load.test.ts).
+
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { local } from "@hermes/backend-local";
 import { createEnv } from "@hermes/core";
-import { soak } from "@hermes/testkit/soak";
+import { load, soak } from "@hermes/testkit/soak";
 
 const commands = Number(process.env.SOAK_COMMANDS ?? 100_000);
 const outputBytes = Number(process.env.SOAK_OUTPUT_MB ?? 1024) * 2 ** 20;
@@ -33,3 +37,50 @@ try {
 } finally {
   await env.dispose();
 }
+
+// Load: many environments at once on every backend whose service runs here.
+// Local environments work in a directory of their own, removed at the end.
+const scratch = mkdtempSync(join(tmpdir(), "hermes-load-"));
+process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
+const groups = [{ name: "local", count: 100, create: () => createEnv({ backend: local({ cwd: scratch }), usage: false }) }];
+const { docker } = await import("@hermes/backend-docker");
+const engine = (await import("dockerode")).default;
+if (
+  await new engine().ping().then(
+    () => true,
+    () => false,
+  )
+)
+  groups.push({
+    name: "docker",
+    count: 50,
+    create: () => createEnv({ backend: docker({ image: "hermes-test:bash", network: "none" }), usage: false }),
+  });
+else console.log("load: no Docker engine, docker skipped (scripts/services/docker.sh)");
+if (existsSync("/var/lib/hermes-sshd/id_ed25519")) {
+  const { ssh } = await import("@hermes/backend-ssh");
+  const server = {
+    host: "127.0.0.1",
+    port: 2222,
+    user: "hermes",
+    key: "/var/lib/hermes-sshd/id_ed25519",
+    knownHostsFile: "/var/lib/hermes-sshd/known_hosts",
+  };
+  groups.push({ name: "ssh", count: 50, create: () => createEnv({ backend: ssh(server), usage: false }) });
+} else console.log("load: no test sshd, ssh skipped (scripts/services/sshd.sh)");
+const rounds = Number(process.env.LOAD_COMMANDS ?? 20);
+console.log(`\nload: ${groups.map((group) => `${group.count} ${group.name}`).join(", ")} environments at once, ${rounds} rounds each`);
+const report = await load(groups, { commandsPerEnvironment: rounds });
+console.log(
+  `  ${report.environments} environments, ${report.commands} commands in ${report.seconds.toFixed(1)} s: ${report.commandsPerSecond.toFixed(0)} commands/s`,
+);
+console.log(
+  `  per command: p50 ${report.p50Ms.toFixed(1)} ms, p99 ${report.p99Ms.toFixed(1)} ms; host memory per idle environment ${report.hostMbPerIdleEnvironment.toFixed(2)} MB`,
+);
+console.log(
+  `  descriptors ${report.fds.before} before, ${report.fds.after} after; processes ${report.processes.before} before, ${report.processes.after} after`,
+);
+if (report.failures.length > 0) {
+  console.error(`load: ${report.failures.length} failures, the first: ${report.failures.slice(0, 3).join(" | ")}`);
+  process.exitCode = 1;
+} else console.log("load: every output matched its command");

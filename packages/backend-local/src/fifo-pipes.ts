@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { constants, mkdtempSync, openSync, rmSync } from "node:fs";
+import { constants, mkdtempSync, openSync, readdirSync, rmdirSync, unlinkSync } from "node:fs";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,6 +64,10 @@ async function fill(): Promise<void> {
       spare.push({ read, write: openSync(path, constants.O_WRONLY) });
     }
   } finally {
-    rmSync(directory, { recursive: true, force: true });
+    // unlink, not rm: rm lstat()s each pipe, and Node's realpath (which its module resolver uses) then reads
+    // that FIFO's mode from the process's last stat and stops early, so a package imported later through a
+    // symlink (pnpm's layout) loads from an unresolved path and does not find its own dependencies.
+    for (const entry of readdirSync(directory)) unlinkSync(join(directory, entry));
+    rmdirSync(directory);
   }
 }

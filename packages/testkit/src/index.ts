@@ -16,4 +16,4 @@ export {
   type MockResponse,
 } from "./mock/mock-environment.js";
 export { type ReferenceBackendOptions, referenceBackend } from "./reference/reference-backend.js";
-export { type ResourceSample, type SoakReport, sampleResources, soak } from "./soak/soak.js";
+export { type LoadGroup, type LoadReport, load, type ResourceSample, type SoakReport, sampleResources, soak } from "./soak/index.js";

@@ -8,6 +8,8 @@ import type { ProcessExit } from "../types/backend.js";
  */
 const idleAfterExitMs = 200;
 const pollMs = 50;
+/** Checks in a row (each a turn of the event loop) that must see a stream bring nothing before it is idle. */
+const quietChecks = 3;
 
 export interface OutputSinks {
   stdout(bytes: Buffer): void;
@@ -20,9 +22,21 @@ export function collectProcessOutput(process: TargetProcess, sinks: OutputSinks)
   return process.exited.then(
     (exit) =>
       new Promise<ProcessExit>((resolve) => {
+        // Idle counts from the exit at the earliest: on a busy event loop the exit can be seen before output
+        // that was written earlier has been read, and a stream silent since it was opened is not idle yet.
+        // Wall time alone is not enough there either: the checks must also have seen turns of the loop (each
+        // with its poll for I/O, where waiting output is read) go by with nothing new.
+        const exitedAt = Date.now();
+        const quiet = streams.map(() => ({ since: -1, checks: 0 }));
         const check = () => {
           const now = Date.now();
-          const done = streams.every((stream) => stream.ended || (!stream.paused() && now - stream.lastDataAt >= idleAfterExitMs));
+          const idle = (stream: FollowedStream, index: number) => {
+            const turns = quiet[index] as { since: number; checks: number };
+            if (turns.since === stream.lastDataAt) turns.checks++;
+            else Object.assign(turns, { since: stream.lastDataAt, checks: 0 });
+            return turns.checks >= quietChecks && now - Math.max(stream.lastDataAt, exitedAt) >= idleAfterExitMs;
+          };
+          const done = streams.every((stream, index) => stream.ended || (!stream.paused() && idle(stream, index)));
           if (!done) return;
           clearInterval(timer);
           for (const stream of streams) stream.stop();

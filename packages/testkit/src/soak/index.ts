@@ -1,0 +1,2 @@
+export { type LoadGroup, type LoadReport, load } from "./load.js";
+export { type ResourceSample, type SoakReport, sampleResources, soak } from "./soak.js";
