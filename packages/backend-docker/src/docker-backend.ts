@@ -14,7 +14,7 @@ import {
 import type Docker from "dockerode";
 import { addableCapabilities, bindSpec, containerSpec, dockerDefaults, tmpfsPathsOf } from "./container-spec.js";
 import type { DockerBackendOptions } from "./descriptor.js";
-import { connectEngine } from "./docker-connection.js";
+import { connectEngine, engineLocation } from "./docker-connection.js";
 import { engineUnavailable, provideContainer } from "./docker-container.js";
 import { DockerFiles } from "./docker-files.js";
 import { startDockerProcess } from "./docker-process.js";
@@ -66,7 +66,7 @@ async function createDockerInstance(options: DockerBackendOptions, context: Back
     bashPath,
     env: { ...forwardedVariables(options.forwardEnv, "forward_env", context.warn), ...options.env },
   });
-  const container = await paced(options.host ?? process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock", () =>
+  const container = await paced(engineLocation(options.host), () =>
     provideContainer({ engine, spec, persistent, backendName: context.backendName, warn: context.warn }),
   );
   try {

@@ -12,9 +12,12 @@ const connectionTimeoutMs = 10_000;
  * docker CLI does; ssh connects as the ssh backend does (known_hosts, keys, `SSH_AUTH_SOCK`, ~/.ssh/config).
  */
 export function connectEngine(host: string | undefined, env: NodeJS.ProcessEnv = process.env): Docker {
-  const address = host ?? env.DOCKER_HOST;
-  if (!address) return new Docker({ socketPath: "/var/run/docker.sock", connectionTimeout: connectionTimeoutMs } as Docker.DockerOptions);
-  return new Docker({ ...engineAddress(address, env), connectionTimeout: connectionTimeoutMs } as Docker.DockerOptions);
+  return new Docker({ ...engineAddress(engineLocation(host, env), env), connectionTimeout: connectionTimeoutMs } as Docker.DockerOptions);
+}
+
+/** The engine a backend talks to: `host`, else `DOCKER_HOST`, else the local socket (also the key its creations queue by). */
+export function engineLocation(host: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return host ?? env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
 }
 
 /** Where an engine address points, as dockerode options. Exported for tests. */

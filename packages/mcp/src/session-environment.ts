@@ -19,11 +19,14 @@ export class SessionEnvironment {
 
   get(): Promise<ExecutionEnvironment> {
     if (this.disposed) return Promise.reject(new Error("the MCP session has ended"));
-    this.made ??= this.create(this.confirm);
-    // A failed creation is not kept: the next call tries again (a backend may come up).
-    this.made.catch(() => {
-      this.made = undefined;
-    });
+    if (!this.made) {
+      const made = this.create(this.confirm);
+      // A failed creation is not kept: the next call tries again (a backend may come up).
+      made.catch(() => {
+        if (this.made === made) this.made = undefined;
+      });
+      this.made = made;
+    }
     return this.made;
   }
 
