@@ -135,7 +135,11 @@ async function waitUntilRunning(request: AllocationRequest, jobId: string): Prom
   for (;;) {
     const result = await hostScript(request.host, jobState, [jobId]);
     const [state = "", reason = ""] = result.stdout.toString("utf8").trim().split("|");
-    if (state === "RUNNING") return;
+    if (state === "RUNNING") {
+      // Said even when it ran at once, so a caller always learns which job holds the environment.
+      request.progress(`Slurm job ${jobId} is running`);
+      return;
+    }
     if (state === "GONE") {
       const output = await hostScript(request.host, 'tail -c 2000 "$1" 2>/dev/null', [request.outputFile]);
       const said = output.stdout.toString("utf8").trim();

@@ -159,7 +159,7 @@ describeWithSlurm("singularity backend through Slurm: the job's life", () => {
         backend: "hpc",
         type: "singularity",
         status: "ready",
-        reason: expect.stringMatching(/^charliecloud; short up \d+ (idle|mixed|allocated); pending \d+ jobs$/),
+        reason: expect.stringMatching(/^charliecloud; short up \d+ (idle|mix|alloc); pending \d+ jobs$/),
       },
     ]);
   }, 60_000);
