@@ -12,13 +12,14 @@ import {
   ShellFiles,
 } from "@hermes/core";
 import type Docker from "dockerode";
+import { ContainerRecovery } from "./container-recovery.js";
 import { addableCapabilities, bindSpec, containerSpec, dockerDefaults, tmpfsPathsOf } from "./container-spec.js";
 import type { DockerBackendOptions } from "./descriptor.js";
 import { connectEngine, engineLocation } from "./docker-connection.js";
 import { engineUnavailable, provideContainer } from "./docker-container.js";
 import { DockerFiles } from "./docker-files.js";
 import { startDockerProcess } from "./docker-process.js";
-import { describeEngineError } from "./engine-errors.js";
+import { describeEngineError, hasStatus } from "./engine-errors.js";
 import { paced } from "./engine-pacing.js";
 import { ensureImage } from "./ensure-image.js";
 import { reapContainers } from "./reap-containers.js";
@@ -88,10 +89,13 @@ async function instanceOn(
   container: Docker.Container,
   { options, context, persistent, name }: InstanceParameters,
 ): Promise<BackendInstance> {
+  const recovery = new ContainerRecovery({ container, name, backendName: context.backendName, warn: context.warn });
   const start = (spec: ProcessSpec): Promise<RawProcess> =>
-    startDockerProcess({ container, backendName: context.backendName }, spec).catch((error: unknown) => {
-      throw engineUnavailable(context.backendName, error);
-    });
+    recovery
+      .run(() => startDockerProcess({ container, backendName: context.backendName }, spec))
+      .catch((error: unknown) => {
+        throw HermesError.isInstance(error) ? error : engineUnavailable(context.backendName, error);
+      });
   return {
     defaultCwd: options.cwd ?? dockerDefaults.cwd,
     start,
@@ -100,6 +104,8 @@ async function instanceOn(
       if (persistent) await container.stop({ t: 2 }).catch(() => {});
       else
         await container.remove({ force: true, v: true }).catch((error: unknown) => {
+          // Removed from outside already: nothing is left.
+          if (hasStatus(error, 404)) return;
           context.warn(
             "DOCKER_REMOVE_FAILED",
             `could not remove container ${name}: ${describeEngineError(error)}; hermes-env backend reap removes it later`,

@@ -252,7 +252,9 @@ function engineFileError(error: unknown, path: string, operation: string): FileS
       ? "PermissionDenied"
       : /not a directory/i.test(detail)
         ? "NotADirectory"
-        : "Other";
+        : /no space left|quota exceeded/i.test(detail)
+          ? "NoSpace"
+          : "Other";
   return new FileSystemError({ reason, path, operation, detail, cause: error });
 }
 

@@ -19,6 +19,8 @@ const reasons: Record<string, FileSystemErrorReason> = {
   ENOTEMPTY: "NotEmpty",
   EACCES: "PermissionDenied",
   EPERM: "PermissionDenied",
+  ENOSPC: "NoSpace",
+  EDQUOT: "NoSpace",
 };
 
 /**

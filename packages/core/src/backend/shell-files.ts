@@ -111,6 +111,8 @@ function programError(result: ProgramOutput, path: string, operation: string): F
             ? "NotEmpty"
             : /permission denied|read-only|operation not permitted/i.test(text)
               ? "PermissionDenied"
-              : "Other";
+              : /no space left|quota exceeded/i.test(text)
+                ? "NoSpace"
+                : "Other";
   return new FileSystemError({ reason, path, operation, detail: text.trim() || `exit ${result.code}` });
 }

@@ -9,6 +9,8 @@ export type FileSystemErrorReason =
   | "AlreadyExists"
   | "NotEmpty"
   | "PermissionDenied"
+  /** The filesystem is full (or a quota is reached): free space or write elsewhere, a retry alone will not help. */
+  | "NoSpace"
   | "Other";
 
 const codes: Record<FileSystemErrorReason, string> = {
@@ -18,6 +20,7 @@ const codes: Record<FileSystemErrorReason, string> = {
   AlreadyExists: "FILE_ALREADY_EXISTS",
   NotEmpty: "FILE_DIRECTORY_NOT_EMPTY",
   PermissionDenied: "FILE_PERMISSION_DENIED",
+  NoSpace: "FILE_NO_SPACE",
   Other: "FILE_ERROR",
 };
 
