@@ -1,4 +1,5 @@
 import type { Backend, BackendContext, BackendInstance, Capabilities } from "@hermes/core";
+import { endSandbox } from "../vendor-deadline.js";
 import { daytonaFiles } from "./daytona-files.js";
 import { startDaytonaProcess } from "./daytona-process.js";
 import { type DaytonaClient, type DaytonaSandbox, daytonaApiKey, daytonaClient, daytonaFailure, withRetries } from "./daytona-sdk.js";
@@ -82,6 +83,7 @@ async function createDaytonaInstance(options: DaytonaBackendOptions, context: Ba
       sandbox = kept;
     } else sandbox = await createOrAdopt(client, name, () => client.create(params, { timeout }));
   } catch (error) {
+    await client[Symbol.asyncDispose]();
     throw daytonaFailure(context.backendName, "creating a sandbox", error);
   }
   return {
@@ -90,16 +92,35 @@ async function createDaytonaInstance(options: DaytonaBackendOptions, context: Ba
     files: daytonaFiles(sandbox, context.backendName),
     dispose: async () => {
       try {
-        // Kept: stopped (its disk stays, it costs no compute), started again by the next environment of its name;
-        // archived, its disk moves to cheaper storage, and that start restores it first.
-        if (!options.persistent) await sandbox.delete();
-        else {
-          await sandbox.stop();
-          if (options.archive) await sandbox.archive();
-        }
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode !== 404)
-          throw daytonaFailure(context.backendName, "disposing of the sandbox", error);
+        await endSandbox(
+          async (_signal, seconds) => {
+            // The SDK takes no signal: its own timeout on the call (seconds) drops the request and its socket.
+            try {
+              // Kept: stopped (its disk stays, it costs no compute), started again by the next environment of its name;
+              // archived, its disk moves to cheaper storage, and that start restores it first.
+              if (!options.persistent) await sandbox.delete(seconds);
+              else {
+                await sandbox.stop(seconds);
+                if (options.archive) await sandbox.archive();
+              }
+            } catch (error) {
+              if ((error as { statusCode?: number }).statusCode !== 404)
+                throw daytonaFailure(context.backendName, "disposing of the sandbox", error);
+            }
+          },
+          {
+            context,
+            vendor: "Daytona",
+            name,
+            doing: options.persistent ? "stopping" : "deleting",
+            kept: options.persistent === true,
+            ms: options.disposeTimeoutMs,
+          },
+        );
+      } finally {
+        // The client's event subscriptions outlive a delete that failed or was not answered (the SDK drops
+        // them only after a delete that succeeded), and would keep reconnecting, and this process alive.
+        await client[Symbol.asyncDispose]();
       }
     },
   };

@@ -27,6 +27,8 @@ export interface DaytonaBackendOptions extends CommonBackendOptions {
   name?: string;
   /** Longest wait for a sandbox to be created or started. Default 60 s. */
   createTimeoutMs?: number;
+  /** Longest wait at dispose for the sandbox to be deleted (or, when persistent, stopped and archived); then a warning. Default 10 s. */
+  disposeTimeoutMs?: number;
 }
 
 /** Hermes `terminal:` keys -> options. */

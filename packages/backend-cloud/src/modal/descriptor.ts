@@ -41,6 +41,8 @@ export interface ModalBackendOptions extends CommonBackendOptions {
   name?: string;
   /** Longest wait for a sandbox to be created (image build included). Default 5 minutes. */
   createTimeoutMs?: number;
+  /** Longest wait at dispose for the sandbox to be terminated (after the snapshot, when persistent); then a warning. Default 10 s. */
+  disposeTimeoutMs?: number;
 }
 
 /** Hermes `terminal:` keys -> options. */

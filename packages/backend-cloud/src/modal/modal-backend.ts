@@ -1,4 +1,5 @@
 import { type Backend, type BackendContext, type BackendInstance, BackendUnavailableError, type Capabilities } from "@hermes/core";
+import { endSandbox } from "../vendor-deadline.js";
 import type { ModalBackendOptions } from "./descriptor.js";
 import { forgetKeptSnapshot, readKeptSnapshot, saveKeptSnapshot } from "./kept-snapshots.js";
 import { modalFiles } from "./modal-files.js";
@@ -11,7 +12,7 @@ export const defaultApp = "hermes-agent";
 const defaultImage = "nikolaik/python-nodejs:python3.11-nodejs20";
 const defaultTimeoutMs = 60 * 60_000;
 const defaultCreateTimeoutMs = 5 * 60_000;
-/** Longest wait for one call that looks at, snapshots or ends a sandbox. */
+/** Longest wait for one call that looks at or snapshots a sandbox. */
 const callTimeoutMs = 60_000;
 
 /**
@@ -88,10 +89,19 @@ async function createModalInstance(options: ModalBackendOptions, context: Backen
           )
         : undefined;
       try {
-        await bounded(sandbox.terminate(), callTimeoutMs, backend, "terminating the sandbox");
-      } catch (error) {
-        if (!isNotFound(error)) throw modalFailure(backend, "terminating the sandbox", error);
+        await endSandbox(
+          async () => {
+            try {
+              await sandbox.terminate();
+            } catch (error) {
+              if (!isNotFound(error)) throw modalFailure(backend, "terminating the sandbox", error);
+            }
+          },
+          // Never kept as a sandbox (its files are an image): a reaper ends one left running.
+          { context, vendor: "Modal", name, doing: "terminating", kept: false, ms: options.disposeTimeoutMs },
+        );
       } finally {
+        // Also ends the call and the SDK's retries of it, when Modal did not answer.
         client.close();
       }
       if (notKept) throw notKept;

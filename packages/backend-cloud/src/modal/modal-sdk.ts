@@ -1,4 +1,5 @@
 import { BackendUnavailableError, ConfigError, importPeer } from "@hermes/core";
+import { withDeadline } from "../vendor-deadline.js";
 import type { ModalBackendOptions } from "./descriptor.js";
 
 type Sdk = typeof import("modal");
@@ -13,15 +14,18 @@ export function loadModalSdk(): Promise<Sdk> {
 }
 
 /**
- * A client of its own for one environment (closed with it, which also ends the SDK's endless retries).
- * The SDK takes its server only from `MODAL_SERVER_URL`, read while the client is built: `apiUrl` is set
- * there for that synchronous moment and the variable restored at once, so no other client in this process
- * sees it. Without credentials anywhere this is a typed error naming where they go.
+ * A client of its own for one environment (closed with it, which also ends the SDK's endless retries and
+ * every call still waiting for an answer: the SDK's own `close` leaves those open, and their connection
+ * keeps this process alive). The SDK takes its server only from `MODAL_SERVER_URL`, read while the client
+ * is built: `apiUrl` is set there for that synchronous moment and the variable restored at once, so no
+ * other client in this process sees it. Without credentials anywhere this is a typed error naming where
+ * they go.
  */
 export async function modalClient(options: ModalBackendOptions): Promise<ModalClient> {
   const { ModalClient } = await loadModalSdk();
   const saved = process.env.MODAL_SERVER_URL;
   if (options.apiUrl !== undefined) process.env.MODAL_SERVER_URL = options.apiUrl;
+  const closed = new AbortController();
   let client: ModalClient;
   try {
     client = new ModalClient({
@@ -29,6 +33,7 @@ export async function modalClient(options: ModalBackendOptions): Promise<ModalCl
       ...(options.tokenSecret !== undefined && { tokenSecret: options.tokenSecret }),
       ...(options.environment !== undefined && { environment: options.environment }),
       logLevel: "error",
+      grpcMiddleware: [cancelledOnClose(closed.signal)],
     } as ConstructorParameters<typeof ModalClient>[0]);
   } catch (error) {
     throw modalFailure("modal", "reading the Modal credentials", error);
@@ -36,6 +41,11 @@ export async function modalClient(options: ModalBackendOptions): Promise<ModalCl
     if (saved === undefined) delete process.env.MODAL_SERVER_URL;
     else process.env.MODAL_SERVER_URL = saved;
   }
+  const close = client.close.bind(client);
+  client.close = () => {
+    close();
+    closed.abort();
+  };
   const { tokenId, tokenSecret, oauthRefreshToken } = client.profile as {
     tokenId?: string;
     tokenSecret?: string;
@@ -55,6 +65,16 @@ export async function modalClient(options: ModalBackendOptions): Promise<ModalCl
         expected: `set ${variable}, the backend's ${key} key, or ${key} in ~/.modal.toml (\`modal token new\` writes it)`,
       })),
   });
+}
+
+type Middleware = NonNullable<NonNullable<ConstructorParameters<Sdk["ModalClient"]>[0]>["grpcMiddleware"]>[number];
+
+/** Every call (each try of it, behind the SDK's retries) cancelled once `closed` aborts. */
+function cancelledOnClose(closed: AbortSignal): Middleware {
+  return async function* cancelled(call, options) {
+    const signal = options.signal ? AbortSignal.any([options.signal, closed]) : closed;
+    return yield* call.next(call.request, { ...options, signal });
+  } as Middleware;
 }
 
 /** gRPC status codes (the SDK's errors carry them as numbers). */
@@ -129,12 +149,5 @@ function configIssue(path: string, expected: string, cause: unknown): ConfigErro
  * server is unreachable. What the call yields after that is handed to `late` (to end a sandbox made too late).
  */
 export function bounded<T>(promise: Promise<T>, ms: number, backend: string, doing: string, late?: (value: T) => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      if (late) void promise.then(late, () => {});
-      reject(new BackendUnavailableError({ backend, reason: `${doing}: no answer from Modal within ${Math.round(ms / 1000)} s` }));
-    }, ms);
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+  return withDeadline(promise, { ms, backend, vendor: "Modal", doing, ...(late && { late }) });
 }

@@ -18,6 +18,12 @@ export interface DaytonaFake {
   sandboxNames(): string[];
   /** Answers the next `times` requests whose path contains `pathPart` with `status` (a vendor outage). */
   failNext(fault: { status: number; times: number; pathPart?: string }): void;
+  /**
+   * Holds the next `times` requests of `method` (any, if not given) whose path contains `pathPart`, and never
+   * answers them: a vendor that accepted a call and will not answer it (nor carry it out). Each is dropped
+   * when its client gives up, or at `close()`.
+   */
+  hangNext(fault: { times: number; pathPart?: string; method?: string }): void;
   /** Every request, as `METHOD path`. */
   readonly requests: readonly string[];
   close(): Promise<void>;
@@ -50,6 +56,7 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
   const sandboxes = new Map<string, FakeSandbox>();
   const requests: string[] = [];
   const faults: Array<{ status: number; times: number; pathPart: string }> = [];
+  const hangs: Array<{ times: number; pathPart: string; method: string | undefined }> = [];
   const sockets = new WebSocketServer({ noServer: true });
   let origin = "";
 
@@ -234,6 +241,12 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
         await readBody(request);
         return sendJson(response, 401, { statusCode: 401, message: "Unauthorized: invalid API key", code: "UNAUTHORIZED" });
       }
+      const hang = hangs.find((h) => h.times > 0 && url.pathname.includes(h.pathPart) && (h.method ?? request.method) === request.method);
+      if (hang) {
+        hang.times--;
+        request.resume();
+        return;
+      }
       const fault = faults.find((f) => f.times > 0 && url.pathname.includes(f.pathPart));
       if (fault) {
         fault.times--;
@@ -281,6 +294,7 @@ export async function startDaytonaFake(options: DaytonaFakeOptions): Promise<Day
     requests,
     sandboxNames: () => [...sandboxes.values()].map((s) => String(s.dto.name)),
     failNext: ({ status, times, pathPart = "" }) => void faults.push({ status, times, pathPart }),
+    hangNext: ({ times, pathPart = "", method }) => void hangs.push({ times, pathPart, method }),
     close: async () => {
       for (const sandbox of sandboxes.values()) await sandbox.box.dispose();
       sandboxes.clear();

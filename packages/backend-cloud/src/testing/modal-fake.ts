@@ -45,6 +45,12 @@ export interface ModalFake {
   readonly calls: readonly string[];
   /** Calls the fake does not serve: an SDK update that makes a new one shows here (and the call fails UNIMPLEMENTED). */
   readonly unimplemented: readonly string[];
+  /**
+   * Holds the next `times` calls whose method's name contains `call` (`SandboxTerminate`) and never answers
+   * them: Modal having accepted a call it will not answer (nor carry out). Each ends when its client cancels
+   * it, or at `close()`.
+   */
+  hangNext(fault: { times: number; call: string }): void;
   /** Ends a sandbox as if it had been terminated elsewhere (its execs are killed). */
   terminate(sandboxId: string): Promise<void>;
   close(): Promise<void>;
@@ -63,8 +69,18 @@ export async function startModalFake(options: ModalFakeOptions): Promise<ModalFa
   const calls: string[] = [];
   const unimplemented: string[] = [];
 
+  const hangs: Array<{ times: number; call: string }> = [];
+
+  // Records every call, and holds the ones `hangNext` asked for.
   const record: ServerMiddleware = async function* (call, context) {
-    calls.push(call.method.path.split("/").pop() ?? call.method.path);
+    const name = call.method.path.split("/").pop() ?? call.method.path;
+    calls.push(name);
+    const hang = hangs.find((h) => h.times > 0 && name.includes(h.call));
+    if (hang) {
+      hang.times--;
+      await new Promise((resolve) => (context.signal.aborted ? resolve(undefined) : context.signal.addEventListener("abort", resolve)));
+      throw new ServerError(Status.CANCELLED, `${name} was held unanswered until its client gave up`);
+    }
     return yield* call.next(call.request, context);
   };
   const credentials: ServerMiddleware = async function* (call, context: CallContext) {
@@ -115,6 +131,7 @@ export async function startModalFake(options: ModalFakeOptions): Promise<ModalFa
     },
     calls,
     unimplemented,
+    hangNext: ({ times, call }) => void hangs.push({ times, call }),
     terminate: async (sandboxId) => {
       await state.sandboxes.get(sandboxId)?.end({ status: 3, exitcode: 137, exception: "terminated elsewhere" });
     },

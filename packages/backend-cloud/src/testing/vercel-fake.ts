@@ -25,6 +25,12 @@ export interface VercelFake {
   sandboxNames(): string[];
   /** Answers the next `times` requests whose path contains `pathPart` with `status` (a vendor outage). */
   failNext(fault: { status: number; times: number; pathPart?: string }): void;
+  /**
+   * Holds the next `times` requests of `method` (any, if not given) whose path contains `pathPart`, and never
+   * answers them: a vendor that accepted a call and will not answer it (nor carry it out). Each is dropped
+   * when its client gives up, or at `close()`.
+   */
+  hangNext(fault: { times: number; pathPart?: string; method?: string }): void;
   /** Every request, as `METHOD path`. */
   readonly requests: readonly string[];
   close(): Promise<void>;
@@ -46,6 +52,7 @@ export async function startVercelFake(options: VercelFakeOptions): Promise<Verce
   };
   const requests: string[] = [];
   const faults: Array<{ status: number; times: number; pathPart: string }> = [];
+  const hangs: Array<{ times: number; pathPart: string; method: string | undefined }> = [];
 
   // The sandbox routes come last: `/v2/sandboxes/:name` would take `sessions` and `snapshots` for names.
   const routes: Route<Context>[] = [
@@ -64,6 +71,12 @@ export async function startVercelFake(options: VercelFakeOptions): Promise<Verce
       if (refusal) {
         await readBody(request);
         return sendError(response, refusal.status, refusal.code, refusal.message);
+      }
+      const hang = hangs.find((h) => h.times > 0 && url.pathname.includes(h.pathPart) && (h.method ?? request.method) === request.method);
+      if (hang) {
+        hang.times--;
+        request.resume();
+        return;
       }
       const fault = faults.find((f) => f.times > 0 && url.pathname.includes(f.pathPart));
       if (fault) {
@@ -100,6 +113,7 @@ export async function startVercelFake(options: VercelFakeOptions): Promise<Verce
     requests,
     sandboxNames: () => [...state.sandboxes.keys()],
     failNext: ({ status, times, pathPart = "" }) => void faults.push({ status, times, pathPart }),
+    hangNext: ({ times, pathPart = "", method }) => void hangs.push({ times, pathPart, method }),
     close: async () => {
       for (const sandbox of state.sandboxes.values()) {
         clearTimeout(sandbox.session.timer);

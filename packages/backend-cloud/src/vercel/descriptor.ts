@@ -37,6 +37,8 @@ export interface VercelBackendOptions extends CommonBackendOptions {
   name?: string;
   /** Longest wait for a sandbox to be created or resumed. Default 60 s. */
   createTimeoutMs?: number;
+  /** Longest wait at dispose for the sandbox to be deleted (or, when persistent, stopped); then a warning. Default 10 s. */
+  disposeTimeoutMs?: number;
 }
 
 /** Hermes `terminal:` keys -> options. */

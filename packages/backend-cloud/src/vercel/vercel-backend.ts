@@ -1,4 +1,5 @@
 import type { Backend, BackendContext, BackendInstance, Capabilities } from "@hermes/core";
+import { endSandbox } from "../vendor-deadline.js";
 import { memoryPerCpuMb, type VercelBackendOptions, vercelCpus } from "./descriptor.js";
 import { reapSandboxes } from "./reap-sandboxes.js";
 import { vercelFiles } from "./vercel-files.js";
@@ -89,18 +90,29 @@ async function createVercelInstance(options: VercelBackendOptions, context: Back
     defaultCwd: session.cwd,
     start: (spec) => startVercelProcess(session, context.backendName, spec),
     files: vercelFiles(session, context.backendName),
-    dispose: async () => {
-      try {
-        // Kept: stopped (Vercel snapshots a persistent sandbox's files then; it costs no compute), resumed by the next environment of its name.
-        if (options.persistent) await sandbox.stop();
-        else await sandbox.delete();
-      } catch (error) {
-        // Gone already (404), or stopped already (410: its timeout passed).
-        const status = vercelStatus(error);
-        if (status !== 404 && !(options.persistent && status === 410))
-          throw vercelFailure(context.backendName, "disposing of the sandbox", error);
-      }
-    },
+    dispose: () =>
+      endSandbox(
+        async (signal) => {
+          try {
+            // Kept: stopped (Vercel snapshots a persistent sandbox's files then; it costs no compute), resumed by the next environment of its name.
+            if (options.persistent) await sandbox.stop({ signal });
+            else await sandbox.delete({ signal });
+          } catch (error) {
+            // Gone already (404), or stopped already (410: its timeout passed).
+            const status = vercelStatus(error);
+            if (status !== 404 && !(options.persistent && status === 410))
+              throw vercelFailure(context.backendName, "disposing of the sandbox", error);
+          }
+        },
+        {
+          context,
+          vendor: "Vercel",
+          name,
+          doing: options.persistent ? "stopping" : "deleting",
+          kept: options.persistent === true,
+          ms: options.disposeTimeoutMs,
+        },
+      ),
   };
 }
 

@@ -72,6 +72,20 @@ describe("killTaggedScript", () => {
     process.kill(older, "SIGKILL");
   });
 
+  it("keeps the grace by the clock: a process that ignores TERM lives through it, then is killed", async () => {
+    const tree = await startTree("(trap '' TERM; while :; do sleep 0.05; done) & echo $!; wait", { HERMES_EXEC_ID: "grace-1" }, 1);
+    const pid = tree.pids[0] as number;
+    const started = Date.now();
+    const killing = kill({ execId: "grace-1" }, 1000);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(await alive(pid)).toBe(true);
+    await killing;
+    // Not a timing of the script: a grace off by its unit (10x either way) fails here.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(await alive(pid)).toBe(false);
+  });
+
   it("finds nothing and says so", async () => {
     expect(await kill({ execId: "nothing-has-this-tag" })).toBe(0);
   });

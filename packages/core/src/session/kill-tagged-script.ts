@@ -65,6 +65,12 @@ below() {
   done
   return 1
 }
+# Now, in centiseconds since boot, into $now (without /proc/uptime: one nap more than before).
+uptime_cs() {
+  local up
+  if { builtin read -r up _ < /proc/uptime; } 2>/dev/null && [ -n "$up" ]; then up=\${up/./}; now=$((10#$up))
+  else now=$((\${now:-0} + 5)); fi
+}
 # In a ControlShell, a read that times out on its idle coprocess waits without forking: under a fork bomb
 # bash's own fork retries would stall for 15 s.
 nap() {
@@ -102,17 +108,19 @@ __hermes_kill_tagged() {
   local since=${Number.isFinite(since) ? since : 0}
   local -A parent started group execid envid chosen remembered
   local -a found
-  local total waited round
+  local total deadline now round
   scan
   total=\${#found[@]}
   if [ "$total" -gt 0 ]; then
     builtin kill -STOP "\${found[@]}" 2>/dev/null
     builtin kill -${signal} "\${found[@]}" 2>/dev/null
     builtin kill -CONT "\${found[@]}" 2>/dev/null
-    waited=0
-    while [ "$waited" -lt ${Math.max(0, Math.round(options.graceMs))} ]; do
+    # The grace is kept by the clock (centiseconds of /proc/uptime, read without a fork): counting naps
+    # alone would add every scan's own time to it.
+    uptime_cs; deadline=$((now + ${Math.ceil(Math.max(0, options.graceMs) / 10)}))
+    while [ "$now" -lt "$deadline" ]; do
       scan; [ \${#found[@]} -eq 0 ] && break
-      nap; waited=$((waited + 50))
+      nap; uptime_cs
     done
     for round in 1 2 3 4 5 6 7 8 9 10; do
       scan; [ \${#found[@]} -eq 0 ] && break
