@@ -27,14 +27,18 @@ function runFixture(mode: "wait" | "return", signal?: NodeJS.Signals) {
 }
 
 describe("process exit handlers", () => {
-  it("dispose everything on SIGTERM, then end the process as the signal would", async () => {
-    const run = runFixture("wait", "SIGTERM");
-    const background = await run.pid;
-    expect(await hostProcessAlive(background)).toBe(true);
-    run.kill();
-    expect(await run.ended).toEqual({ code: null, signal: "SIGTERM" });
-    expect(await hostProcessAlive(background)).toBe(false);
-  }, 30_000);
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "dispose everything on %s, then end the process as the signal would",
+    async (signal) => {
+      const run = runFixture("wait", signal);
+      const background = await run.pid;
+      expect(await hostProcessAlive(background)).toBe(true);
+      run.kill();
+      expect(await run.ended).toEqual({ code: null, signal });
+      expect(await hostProcessAlive(background)).toBe(false);
+    },
+    30_000,
+  );
 
   it("dispose what a script forgot when its event loop empties, and let it exit", async () => {
     const run = runFixture("return");

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -76,6 +76,20 @@ describe("a routed environment", () => {
     expect(warnings).toContainEqual(
       expect.objectContaining({ code: "BACKEND_FALLBACK", message: expect.stringContaining("LESS ISOLATED") }),
     );
+  });
+
+  it("with no fallback configured, fails with a typed error that names the backend and why, and runs nothing locally", async () => {
+    const marker = join(usageDir, "ran-here");
+    const { fallback: _, ...routing } = config().backend.routing;
+    await using env = await createEnv({ config: { backend: { ...config().backend, routing } }, usage: usageDir });
+    const fallbacks = events(env, "fallback");
+    const error = await env.exec(`touch ${marker}`, { task: { kind: "test", language: "python" } }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: "BACKEND_UNAVAILABLE", backend: "docker", retryable: true });
+    expect((error as Error).message).toMatch(/docker.*unavailable.*nonexistent/is);
+    expect(fallbacks).toEqual([]);
+    await expect(access(marker)).rejects.toMatchObject({ code: "ENOENT" });
+    // The default backend still serves calls that do not route to docker.
+    expect((await env.exec("echo here")).backend).toBe("local");
   });
 
   it("does not fall back when the failure is not one a retry could fix", async () => {
