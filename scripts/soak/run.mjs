@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { local } from "@hermes/backend-local";
 import { createEnv } from "@hermes/core";
-import { load, soak } from "@hermes/testkit/soak";
+import { containerMemoryMb, load, soak } from "@hermes/testkit/soak";
 
 const commands = Number(process.env.SOAK_COMMANDS ?? 100_000);
 const outputBytes = Number(process.env.SOAK_OUTPUT_MB ?? 1024) * 2 ** 20;
@@ -38,49 +38,78 @@ try {
   await env.dispose();
 }
 
-// Load: many environments at once on every backend whose service runs here.
-// Local environments work in a directory of their own, removed at the end.
+// Load: many environments at once on every backend whose service runs here, first each backend's own,
+// then the same mix through the router (one multi-backend configuration, each environment's task picking
+// its backend). Local environments work in a directory of their own, removed at the end.
 const scratch = mkdtempSync(join(tmpdir(), "hermes-load-"));
 process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
-const groups = [{ name: "local", count: 100, create: () => createEnv({ backend: local({ cwd: scratch }), usage: false }) }];
+const engine = new (await import("dockerode")).default();
+const haveDocker = await engine.ping().then(
+  () => true,
+  () => false,
+);
+if (!haveDocker) console.log("load: no Docker engine, docker skipped (scripts/services/docker.sh)");
+const haveSsh = existsSync("/var/lib/hermes-sshd/id_ed25519");
+if (!haveSsh) console.log("load: no test sshd, ssh skipped (scripts/services/sshd.sh)");
+const dockerOptions = { image: "hermes-test:bash", network: "none" };
+const sshOptions = { host: "127.0.0.1", port: 2222, user: "hermes", key: "/var/lib/hermes-sshd/id_ed25519" };
+const knownHosts = "/var/lib/hermes-sshd/known_hosts";
+const memoryOutsideMb = (ids) => containerMemoryMb(engine, ids);
+
 const { docker } = await import("@hermes/backend-docker");
-const engine = (await import("dockerode")).default;
-if (
-  await new engine().ping().then(
-    () => true,
-    () => false,
-  )
-)
-  groups.push({
-    name: "docker",
+const { ssh } = await import("@hermes/backend-ssh");
+const direct = [{ name: "local", count: 100, create: () => createEnv({ backend: local({ cwd: scratch }), usage: false }) }];
+if (haveDocker)
+  direct.push({ name: "docker", count: 50, create: () => createEnv({ backend: docker(dockerOptions), usage: false }), memoryOutsideMb });
+if (haveSsh)
+  direct.push({
+    name: "ssh",
     count: 50,
-    create: () => createEnv({ backend: docker({ image: "hermes-test:bash", network: "none" }), usage: false }),
+    create: () => createEnv({ backend: ssh({ ...sshOptions, knownHostsFile: knownHosts }), usage: false }),
   });
-else console.log("load: no Docker engine, docker skipped (scripts/services/docker.sh)");
-if (existsSync("/var/lib/hermes-sshd/id_ed25519")) {
-  const { ssh } = await import("@hermes/backend-ssh");
-  const server = {
-    host: "127.0.0.1",
-    port: 2222,
-    user: "hermes",
-    key: "/var/lib/hermes-sshd/id_ed25519",
-    knownHostsFile: "/var/lib/hermes-sshd/known_hosts",
-  };
-  groups.push({ name: "ssh", count: 50, create: () => createEnv({ backend: ssh(server), usage: false }) });
-} else console.log("load: no test sshd, ssh skipped (scripts/services/sshd.sh)");
+
+const config = {
+  backend: {
+    default: "host",
+    backends: {
+      host: { type: "local", cwd: scratch },
+      ...(haveDocker && { container: { type: "docker", ...dockerOptions } }),
+      ...(haveSsh && { remote: { type: "ssh", ...sshOptions, known_hosts: knownHosts } }),
+    },
+    routing: {
+      rules: [
+        ...(haveDocker ? [{ match: { task: "build" }, backend: "container" }] : []),
+        ...(haveSsh ? [{ match: { task: "remote" }, backend: "remote" }] : []),
+      ],
+    },
+  },
+};
+const routed = (name, count, kind) => ({ name, count, task: { kind }, create: () => createEnv({ config, usage: false }) });
+const throughRouter = [routed("routed local", 100, "chat")];
+if (haveDocker) throughRouter.push({ ...routed("routed docker", 50, "build"), memoryOutsideMb });
+if (haveSsh) throughRouter.push(routed("routed ssh", 50, "remote"));
+
 const rounds = Number(process.env.LOAD_COMMANDS ?? 20);
-console.log(`\nload: ${groups.map((group) => `${group.count} ${group.name}`).join(", ")} environments at once, ${rounds} rounds each`);
-const report = await load(groups, { commandsPerEnvironment: rounds });
-console.log(
-  `  ${report.environments} environments, ${report.commands} commands in ${report.seconds.toFixed(1)} s: ${report.commandsPerSecond.toFixed(0)} commands/s`,
-);
-console.log(
-  `  per command: p50 ${report.p50Ms.toFixed(1)} ms, p99 ${report.p99Ms.toFixed(1)} ms; host memory per idle environment ${report.hostMbPerIdleEnvironment.toFixed(2)} MB`,
-);
-console.log(
-  `  descriptors ${report.fds.before} before, ${report.fds.after} after; processes ${report.processes.before} before, ${report.processes.after} after`,
-);
-if (report.failures.length > 0) {
-  console.error(`load: ${report.failures.length} failures, the first: ${report.failures.slice(0, 3).join(" | ")}`);
-  process.exitCode = 1;
-} else console.log("load: every output matched its command");
+for (const [label, groups] of [
+  ["each backend's own", direct],
+  ["through the router, one configuration", throughRouter],
+]) {
+  console.log(
+    `\nload, ${label}: ${groups.map((group) => `${group.count} ${group.name}`).join(", ")} environments at once, ${rounds} rounds each`,
+  );
+  const report = await load(groups, { commandsPerEnvironment: rounds });
+  console.log(
+    `  ${report.environments} environments, ${report.commands} commands in ${report.seconds.toFixed(1)} s: ${report.commandsPerSecond.toFixed(0)} commands/s`,
+  );
+  const outside = Object.entries(report.outsideMbPerIdleEnvironment).map(([name, mb]) => `, ${name} container ${mb.toFixed(2)} MB`);
+  console.log(
+    `  per command: p50 ${report.p50Ms.toFixed(1)} ms, p99 ${report.p99Ms.toFixed(1)} ms; memory per idle environment: host ${report.hostMbPerIdleEnvironment.toFixed(2)} MB${outside.join("")}`,
+  );
+  console.log(
+    `  descriptors ${report.fds.before} before, ${report.fds.after} after; processes ${report.processes.before} before, ${report.processes.after} after`,
+  );
+  if (report.failures.length > 0) {
+    console.error(`load: ${report.failures.length} failures, the first: ${report.failures.slice(0, 3).join(" | ")}`);
+    process.exitCode = 1;
+  } else console.log("load: every output matched its command");
+}

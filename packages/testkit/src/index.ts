@@ -16,4 +16,14 @@ export {
   type MockResponse,
 } from "./mock/mock-environment.js";
 export { type ReferenceBackendOptions, referenceBackend } from "./reference/reference-backend.js";
-export { type LoadGroup, type LoadReport, load, type ResourceSample, type SoakReport, sampleResources, soak } from "./soak/index.js";
+export {
+  type ContainerEngine,
+  containerMemoryMb,
+  type LoadGroup,
+  type LoadReport,
+  load,
+  type ResourceSample,
+  type SoakReport,
+  sampleResources,
+  soak,
+} from "./soak/index.js";

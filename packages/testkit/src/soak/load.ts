@@ -1,11 +1,15 @@
 import { readdirSync } from "node:fs";
-import type { ExecutionEnvironment } from "@hermes/core";
+import type { ExecutionEnvironment, TaskContext } from "@hermes/core";
 import { sampleResources } from "./soak.js";
 
 export interface LoadGroup {
   name: string;
   count: number;
   create(): Promise<ExecutionEnvironment>;
+  /** The task every call carries: set for environments made over a multi-backend configuration, to route them. */
+  task?: TaskContext;
+  /** Memory in MB that these environments (by id) use outside this process once idle, e.g. their containers'. */
+  memoryOutsideMb?(environmentIds: string[]): Promise<number>;
 }
 
 export interface LoadReport {
@@ -17,6 +21,8 @@ export interface LoadReport {
   p99Ms: number;
   /** This process's memory per environment once all are started and idle. */
   hostMbPerIdleEnvironment: number;
+  /** Per group that can tell (`memoryOutsideMb`): memory outside this process per idle environment, e.g. a container's. */
+  outsideMbPerIdleEnvironment: Record<string, number>;
   /** This process's open descriptors and this machine's processes: before creating, and after disposing (given 10 s to settle). */
   fds: { before: number; after: number };
   processes: { before: number; after: number };
@@ -37,8 +43,10 @@ export async function load(groups: LoadGroup[], options: { commandsPerEnvironmen
     groups.flatMap((group) =>
       Array.from({ length: group.count }, () =>
         group.create().then(async (env) => {
-          await env.start();
-          return { env, group: group.name };
+          // A routed environment's start() starts its default backend: the group's task starts its own.
+          if (group.task) await env.exec(":", { task: group.task });
+          else await env.start();
+          return { env, group, id: (await routedTo(env, group.task)).id };
         }),
       ),
     ),
@@ -47,25 +55,30 @@ export async function load(groups: LoadGroup[], options: { commandsPerEnvironmen
   for (const outcome of made) if (outcome.status === "rejected") failures.push(`create: ${(outcome.reason as Error).message}`);
   globalThis.gc?.();
   const hostMbPerIdleEnvironment = envs.length ? (process.memoryUsage().rss - rssBefore) / 2 ** 20 / envs.length : 0;
+  const outsideMbPerIdleEnvironment: Record<string, number> = {};
+  for (const group of groups) {
+    const ids = envs.filter((made) => made.group === group).map((made) => made.id);
+    if (group.memoryOutsideMb && ids.length > 0) outsideMbPerIdleEnvironment[group.name] = (await group.memoryOutsideMb(ids)) / ids.length;
+  }
 
   const latencies: number[] = [];
   const began = performance.now();
   await Promise.all(
-    envs.map(async ({ env, group }, index) => {
-      const tag = `${group}-${index}`;
+    envs.map(async ({ env, id, group: { name, task } }, index) => {
+      const tag = `${name}-${index}`;
       try {
         for (let round = 0; round < options.commandsPerEnvironment; round++) {
           const start = performance.now();
-          const result = await env.exec(`echo ${tag}-${round}; echo $HERMES_ENV_ID >&2`);
+          const result = await env.exec(`echo ${tag}-${round}; echo $HERMES_ENV_ID >&2`, task && { task });
           latencies.push(performance.now() - start);
-          if (result.stdout !== `${tag}-${round}\n` || result.stderr !== `${env.id}\n`)
+          if (result.stdout !== `${tag}-${round}\n` || result.stderr !== `${id}\n`)
             throw new Error(`${tag}: command ${round} gave ${JSON.stringify(result.stdout)}`);
           if (round % 5 === 0) {
             await env.files.write(`load-${tag}-${round}.txt`, `${tag}/${round}`);
             const back = await env.files.readText(`load-${tag}-${round}.txt`);
             await env.files.remove(`load-${tag}-${round}.txt`);
             if (back !== `${tag}/${round}`) throw new Error(`${tag}: file ${round} read back ${JSON.stringify(back)}`);
-            const background = await env.spawn(`echo bg-${tag}-${round}`);
+            const background = await env.spawn(`echo bg-${tag}-${round}`, task && { task });
             const ended = await background.wait();
             if (ended.stdout !== `bg-${tag}-${round}\n`)
               throw new Error(`${tag}: background ${round} gave ${JSON.stringify(ended.stdout)}`);
@@ -92,10 +105,17 @@ export async function load(groups: LoadGroup[], options: { commandsPerEnvironmen
     p50Ms: at(0.5),
     p99Ms: at(0.99),
     hostMbPerIdleEnvironment,
+    outsideMbPerIdleEnvironment,
     fds: { before: fdsBefore, after: sampleResources(0).fds },
     processes: { before: processesBefore, after: countProcesses() },
     failures,
   };
+}
+
+/** The environment a task's calls go to: in a routed environment, its backend's own (with an id of its own). */
+async function routedTo(env: ExecutionEnvironment, task: TaskContext | undefined): Promise<ExecutionEnvironment> {
+  const routed = env as ExecutionEnvironment & { environmentFor?(task: TaskContext): Promise<ExecutionEnvironment> };
+  return task && routed.environmentFor ? routed.environmentFor(task) : env;
 }
 
 /** Processes on this machine (all of /proc's numeric entries). */
