@@ -19,7 +19,20 @@ export function testServer(extra: SshBackendOptions = {}): SshBackendOptions {
   };
 }
 
-async function missingService(): Promise<string | undefined> {
+/** The same server as a configuration's ssh instance (the YAML keys). */
+export function testServerConfig(): Record<string, unknown> {
+  return {
+    type: "ssh",
+    host: "127.0.0.1",
+    port: sshPort,
+    user: "hermes",
+    key: `${sshDir}/id_ed25519`,
+    known_hosts: `${sshDir}/known_hosts`,
+  };
+}
+
+/** Why the ssh suites cannot run here, or undefined when the test sshd is there. */
+export async function missingService(): Promise<string | undefined> {
   if (!existsSync(`${sshDir}/id_ed25519`)) return `no test keys in ${sshDir}; run scripts/services/sshd.sh`;
   const listening = await new Promise<boolean>((resolve) => {
     const socket = connect(sshPort, "127.0.0.1", () => {

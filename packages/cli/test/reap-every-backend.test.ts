@@ -8,11 +8,11 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describeWithService, hostProcessAlive } from "@hermes/testkit";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { sshDir, testServerConfig } from "../../backend-ssh/test/ssh-test-support.js";
 
 const run = promisify(execFile);
 const main = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 const core = fileURLToPath(new URL("../../core/dist/index.js", import.meta.url));
-const sshDir = process.env.HERMES_SSH_TEST_DIR ?? "/var/lib/hermes-sshd";
 const chImage = process.env.HERMES_CH_IMAGE ?? "/var/tmp/hermes-images/hermes-bb";
 
 /** One configuration with every backend that runs here for real (the cloud ones have their own reap tests against their fakes). */
@@ -22,14 +22,7 @@ const config = {
     backends: {
       local: { type: "local" },
       docker: { type: "docker", image: "hermes-test:bash", network: "none" },
-      ssh: {
-        type: "ssh",
-        host: "127.0.0.1",
-        port: 2222,
-        user: "hermes",
-        key: `${sshDir}/id_ed25519`,
-        known_hosts: `${sshDir}/known_hosts`,
-      },
+      ssh: testServerConfig(),
       hpc: { type: "singularity", runtime: "charliecloud", image: chImage, partition: "debug" },
     },
   },

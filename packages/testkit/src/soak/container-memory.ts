@@ -1,6 +1,6 @@
 /** The part of a Docker engine client (dockerode's) that the memory figure needs. */
 export interface ContainerEngine {
-  listContainers(options: { all?: boolean; filters: { label: string[] } }): Promise<Array<{ Id: string; Labels: Record<string, string> }>>;
+  listContainers(options: { filters: { label: string[] } }): Promise<Array<{ Id: string; Labels: Record<string, string> }>>;
   getContainer(id: string): { stats(options: { stream: false; "one-shot"?: boolean }): Promise<unknown> };
 }
 
