@@ -138,3 +138,33 @@ describeWithEngine("docker backend: the engine restarted", () => {
     expect(await privateEngine.engine.listContainers({ all: true })).toEqual([]);
   }, 90_000);
 });
+
+describeWithEngine("docker backend: a live-restore engine restarted", () => {
+  let privateEngine: PrivateEngine;
+  beforeAll(async () => {
+    privateEngine = await PrivateEngine.start({ liveRestore: true });
+  }, 60_000);
+  afterAll(() => privateEngine?.close(), 60_000);
+
+  it("the container outlives the engine: the next call runs in it with the session's state, its tmpfs files and its background processes, which can still be killed", async () => {
+    await using env = await createEnv({ backend: docker({ ...options, host: privateEngine.address }) });
+    const seen = warnings(env);
+    await env.exec("mkdir -p /workspace/w && cd /workspace/w && export KEPT=yes && echo kept > /tmp/file.txt");
+    const background = await env.spawn("exec sleep 300");
+    const running = await inFlight(env);
+    await privateEngine.down();
+    const error = await running;
+    if (BackendUnavailableError.isInstance(error)) expect(error.retryable).toBe(true);
+    else expectKilledOrDone(error);
+    await privateEngine.up();
+    // /tmp is a tmpfs: the file there is kept only because the container never stopped.
+    expect((await env.exec('echo "$KEPT $PWD $(cat /tmp/file.txt)"')).stdout).toBe("yes /workspace/w kept\n");
+    const sleeping = 'for p in /proc/[0-9]*; do [ "$(tr "\\0" " " < $p/cmdline 2>/dev/null)" = "sleep 300 " ] && echo $p; done; :';
+    expect((await env.exec(sleeping)).stdout).toMatch(/^\/proc\/\d+\n$/);
+    expect(seen.map((warning) => warning.code)).not.toContain("DOCKER_CONTAINER_RESTARTED");
+    await background.kill("SIGKILL");
+    expect((await env.exec(sleeping)).stdout).toBe("");
+    await env.dispose();
+    expect(await privateEngine.engine.listContainers({ all: true })).toEqual([]);
+  }, 90_000);
+});

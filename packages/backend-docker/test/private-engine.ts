@@ -1,21 +1,31 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readlink, rm } from "node:fs/promises";
 import { join } from "node:path";
 import Docker from "dockerode";
 import { testImage } from "./docker-test-support.js";
 
+export interface PrivateEngineOptions {
+  /** `--live-restore`: containers keep running while the daemon is down and are taken back when it returns. */
+  liveRestore?: boolean;
+}
+
 /**
  * A second Docker engine of this test's own, so it can be stopped and started again without touching the
  * engine other suites use. It runs in its own network and mount namespaces: a dockerd started with
- * `--bridge none` in the host's network namespace deletes the host's docker0 bridge. Its containers get
- * `--network none`; the test image is copied over from the main engine.
+ * `--bridge none` in the host's network namespace deletes the host's docker0 bridge. A holder process keeps
+ * those namespaces between restarts, so a restarted daemon finds the mounts of the containers that outlived
+ * it (live-restore). Its containers get `--network none`; the test image is copied over from the main engine.
  */
 export class PrivateEngine {
   private daemon: ChildProcess | undefined;
   readonly engine: Docker;
 
-  private constructor(private readonly dir: string) {
+  private constructor(
+    private readonly dir: string,
+    private readonly namespaces: ChildProcess,
+    private readonly options: PrivateEngineOptions,
+  ) {
     this.engine = new Docker({ socketPath: this.socket });
   }
 
@@ -27,9 +37,12 @@ export class PrivateEngine {
     return `unix://${this.socket}`;
   }
 
-  static async start(): Promise<PrivateEngine> {
+  static async start(options: PrivateEngineOptions = {}): Promise<PrivateEngine> {
     await mkdir("/run/hermes-test", { recursive: true });
-    const engine = new PrivateEngine(await mkdtemp("/run/hermes-test/dockerd-"));
+    const dir = await mkdtemp("/run/hermes-test/dockerd-");
+    const namespaces = spawn("unshare", ["--net", "--mount", "sleep", "infinity"], { stdio: "ignore" });
+    await ownNamespaces(namespaces);
+    const engine = new PrivateEngine(dir, namespaces, options);
     await engine.up();
     const saved = spawn("docker", ["save", testImage], { stdio: ["ignore", "pipe", "inherit"] });
     await engine.engine
@@ -41,8 +54,8 @@ export class PrivateEngine {
   /** Starts the daemon and waits until its API answers. */
   async up(): Promise<void> {
     const daemon = spawn(
-      "unshare",
-      ["--net", "--mount", "--fork", "dockerd", ...this.flags()],
+      "nsenter",
+      [`--target=${this.namespaces.pid}`, "--net", "--mount", "dockerd", ...this.flags()],
       // From / : a daemon keeps the directory it started in.
       { cwd: "/", stdio: ["ignore", "ignore", "pipe"], detached: true },
     );
@@ -85,6 +98,7 @@ export class PrivateEngine {
       }
     }
     await this.down();
+    this.namespaces.kill("SIGKILL");
     await rm(this.dir, { recursive: true, force: true });
   }
 
@@ -99,6 +113,22 @@ export class PrivateEngine {
       "--ip6tables=false",
       // The containers' init exits on SIGTERM at once; no reason to wait the default 15 s.
       "--shutdown-timeout=2",
+      ...(this.options.liveRestore ? ["--live-restore"] : []),
     ];
+  }
+}
+
+/** Waits until the holder has left the host's namespaces: a dockerd entering them too early would run in the host's. */
+async function ownNamespaces(holder: ChildProcess): Promise<void> {
+  const host = await readlink("/proc/self/ns/net");
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const [net, comm] = await Promise.all([
+      readlink(`/proc/${holder.pid}/ns/net`).catch(() => host),
+      readFile(`/proc/${holder.pid}/comm`, "utf8").catch(() => ""),
+    ]);
+    if (net !== host && comm.trim() === "sleep") return;
+    if (holder.exitCode !== null || Date.now() > deadline) throw new Error("the private engine's namespaces were not made");
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

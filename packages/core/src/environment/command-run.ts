@@ -21,8 +21,11 @@ export interface CommandEnd {
 export interface RunningCommand {
   /** Resolves once the command has ended and its output has been read. Never rejects. */
   readonly outcome: Promise<CommandEnd>;
-  /** When the process itself ended, if that is known before `outcome`: ending it after that does nothing. */
-  readonly exited?: Promise<unknown>;
+  /**
+   * When the process itself ended, if that is known before `outcome`: ending it after that does nothing,
+   * unless the exit carries an `error` (the connection was lost: the process may still run there).
+   */
+  readonly exited?: Promise<{ error?: Error }>;
   /** Ends the command's process tree: `options.signal`, then SIGKILL after the grace. */
   cancel(options: KillOptions): Promise<void>;
 }
@@ -67,8 +70,8 @@ export class CommandRun {
   ) {
     this.timer = limits.timeoutMs === undefined ? undefined : setTimeout(() => void this.end("timeout"), limits.timeoutMs);
     limits.signal?.addEventListener("abort", this.onAbort, { once: true });
-    void running.exited?.then(() => {
-      this.over = true;
+    void running.exited?.then((exit) => {
+      if (!exit.error) this.over = true;
     });
     this.finished = this.finish();
     if (limits.signal?.aborted) this.onAbort();
@@ -88,7 +91,8 @@ export class CommandRun {
     const { stdout, stderr } = this.limits;
     try {
       const end = await this.running.outcome;
-      this.over = true;
+      // A lost connection says nothing of the process: a later kill must still try to reach it.
+      if (!end.error) this.over = true;
       // A command ended from here returns once its whole tree is gone.
       await this.killed;
       stdout.end();
