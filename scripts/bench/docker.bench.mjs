@@ -5,7 +5,17 @@ import { promisify } from "node:util";
 import { docker } from "@hermes/backend-docker";
 import { createEnv } from "@hermes/core";
 import Docker from "dockerode";
-import { outputScript, printThroughput, printTimings, sampleInterleaved, streamFromProgram } from "./measure.mjs";
+import {
+  cpuPerCall,
+  outputScript,
+  printFloorRatios,
+  printThroughput,
+  printTimings,
+  rawLoop,
+  rawRoundTrips,
+  sampleInterleaved,
+  streamFromProgram,
+} from "./measure.mjs";
 
 const run = promisify(execFile);
 const image = process.env.HERMES_DOCKER_TEST_IMAGE ?? "hermes-test:bash";
@@ -26,18 +36,35 @@ export async function benchDocker({ iterations }) {
   try {
     await env.start();
     const [container] = await engine.listContainers({ filters: { label: [`hermes.env-id=${env.id}`] } });
-    const samples = await sampleInterleaved(
-      {
-        "docker exec CONTAINER bash -c": () => run("docker", ["exec", container.Id, "bash", "-c", "true"]),
-        "env.exec (session)": () => env.exec("true"),
-      },
-      { iterations: perCommand, warmup: 3, block: 5 },
-    );
+    // The floor: a bare bash read loop over one attached exec stream of the same container, through the engine.
+    const exec = await engine.getContainer(container.Id).exec({
+      Cmd: ["bash", "--noprofile", "--norc", "-c", rawLoop],
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const stream = await exec.start({ hijack: true, stdin: true });
+    const raw = rawRoundTrips({ stdin: stream, stdout: stream });
+    const rows = {
+      "raw bash loop, exec stream (floor)": () => raw("true"),
+      "env.exec (session)": () => env.exec("true"),
+      "docker exec CONTAINER bash -c": () => run("docker", ["exec", container.Id, "bash", "-c", "true"]),
+    };
+    const samples = await sampleInterleaved(rows, { iterations: perCommand, warmup: 3, block: 5 });
     printTimings(
       `docker: per-command overhead of \`true\` on one container (${perCommand} runs each)`,
       samples,
       "docker exec CONTAINER bash -c",
     );
+    const cpu = {};
+    for (const [name, call] of Object.entries(rows)) cpu[name] = await cpuPerCall(call, perCommand);
+    printFloorRatios(
+      "docker: against the floor, the same exec stream with no protocol",
+      samples,
+      "raw bash loop, exec stream (floor)",
+      cpu,
+    );
+    stream.end();
 
     const coldRuns = 7;
     const cold = { "docker run --rm IMAGE true": [], "createEnv to first exec result": [] };

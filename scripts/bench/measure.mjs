@@ -90,3 +90,43 @@ export function streamFromProgram(file, args) {
       child.on("close", resolve);
     });
 }
+
+/**
+ * The floor of a transport: a bare bash read loop over its stdin/stdout, no protocol. Each round trip writes
+ * one command line and waits for one marker byte back. `process` is any started `bash -c RAW_LOOP` with
+ * stdin and stdout streams (a local pipe, a docker exec stream, an ssh channel).
+ */
+export const rawLoop = `while IFS= read -r __l; do eval "$__l"; printf '\\036\\n'; done`;
+
+export function rawRoundTrips({ stdin, stdout }) {
+  let waiting;
+  stdout.on("data", (chunk) => {
+    // The marker ends what the loop writes (a docker stream adds an 8-byte frame header before it).
+    if (chunk.length >= 2 && chunk[chunk.length - 2] === 0x1e && chunk[chunk.length - 1] === 0x0a) waiting?.();
+  });
+  return (command = "true") =>
+    new Promise((resolve) => {
+      waiting = resolve;
+      stdin.write(`${command}\n`);
+    });
+}
+
+/** CPU time of this process per call of `run`, in ms, over `count` calls. */
+export async function cpuPerCall(run, count) {
+  const before = process.cpuUsage();
+  for (let i = 0; i < count; i++) await run();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000 / count;
+}
+
+/** Prints each row's median as a ratio to the floor's, and the host CPU per call of each. */
+export function printFloorRatios(title, samples, floor, cpu) {
+  const floorMedian = percentile(samples[floor], 50);
+  console.log(`\n${title}`);
+  console.log(`  ${"".padEnd(34)}${"median".padStart(10)}   ${"vs floor".padEnd(10)}${"host CPU per call".padStart(18)}`);
+  for (const [name, values] of Object.entries(samples)) {
+    const median = percentile(values, 50);
+    const ratio = name === floor ? "1.00x" : `${(median / floorMedian).toFixed(2)}x`;
+    console.log(`  ${name.padEnd(34)}${formatMs(median).padStart(10)}   ${ratio.padEnd(10)}${formatMs(cpu[name]).padStart(18)}`);
+  }
+}

@@ -2,14 +2,25 @@
 // per command (a multiplexed connection, a new channel and login shell each time), and a cold `ssh HOST true`
 // for connection setup. Same server (scripts/services/sshd.sh), same key, same run.
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { ssh } from "@hermes/backend-ssh";
 import { createEnv } from "@hermes/core";
-import { outputScript, printThroughput, printTimings, sampleInterleaved, streamFromProgram } from "./measure.mjs";
+import {
+  cpuPerCall,
+  outputScript,
+  printFloorRatios,
+  printThroughput,
+  printTimings,
+  rawLoop,
+  rawRoundTrips,
+  sampleInterleaved,
+  streamFromProgram,
+} from "./measure.mjs";
 
 const run = promisify(execFile);
 const sshDir = process.env.HERMES_SSH_TEST_DIR ?? "/var/lib/hermes-sshd";
@@ -40,14 +51,23 @@ export async function benchSsh({ iterations }) {
   try {
     await env.start();
     const perCommand = Math.max(30, Math.round(iterations / 3));
-    const samples = await sampleInterleaved(
-      {
-        "ssh ControlMaster bash -c": () => run("ssh", [...multiplexed, "bash", "-c", "true"]),
-        "env.exec (session)": () => env.exec("true"),
-      },
-      { iterations: perCommand, warmup: 3, block: 10 },
-    );
+    const floor = await rawChannel();
+    const rows = {
+      "raw bash loop, ssh channel (floor)": () => floor.trip("true"),
+      "env.exec (session)": () => env.exec("true"),
+      "ssh ControlMaster bash -c": () => run("ssh", [...multiplexed, "bash", "-c", "true"]),
+    };
+    const samples = await sampleInterleaved(rows, { iterations: perCommand, warmup: 3, block: 10 });
     printTimings(`ssh: per-command overhead of \`true\` on one server (${perCommand} runs each)`, samples, "ssh ControlMaster bash -c");
+    const cpu = {};
+    for (const [name, call] of Object.entries(rows)) cpu[name] = await cpuPerCall(call, perCommand);
+    printFloorRatios(
+      "ssh: against the floor, the same kind of channel with no protocol",
+      samples,
+      "raw bash loop, ssh channel (floor)",
+      cpu,
+    );
+    floor.close();
 
     const coldRuns = 15;
     const cold = { "ssh HOST true (cold)": [], "createEnv to first exec result": [] };
@@ -82,4 +102,20 @@ async function reachable() {
   } catch (error) {
     return `no ssh test server on 127.0.0.1:${port} (${error.message.split("\n")[0]})`;
   }
+}
+
+/** The floor: a bare bash read loop on one exec channel of an ssh2 connection (the library the backend uses). */
+async function rawChannel() {
+  const { Client } = createRequire(new URL("../../packages/backend-ssh/package.json", import.meta.url))("ssh2");
+  const client = new Client();
+  await new Promise((resolve, reject) => {
+    client.once("ready", resolve).once("error", reject);
+    // As the backend does: without it, Nagle against the server's delayed ACK costs 40 ms a round trip.
+    client.once("connect", () => client.setNoDelay(true));
+    client.connect({ host: server.host, port, username: server.user, privateKey: readFileSync(server.key) });
+  });
+  const channel = await new Promise((resolve, reject) =>
+    client.exec(`bash --noprofile --norc -c ${JSON.stringify(rawLoop)}`, (error, stream) => (error ? reject(error) : resolve(stream))),
+  );
+  return { trip: rawRoundTrips({ stdin: channel, stdout: channel }), close: () => client.end() };
 }
