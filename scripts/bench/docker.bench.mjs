@@ -6,7 +6,6 @@ import { docker } from "@hermes/backend-docker";
 import { createEnv } from "@hermes/core";
 import Docker from "dockerode";
 import {
-  cpuPerCall,
   outputScript,
   printFloorRatios,
   printThroughput,
@@ -56,14 +55,12 @@ export async function benchDocker({ iterations }) {
       samples,
       "docker exec CONTAINER bash -c",
     );
-    const cpu = {};
-    for (const [name, call] of Object.entries(rows)) cpu[name] = await cpuPerCall(call, perCommand);
-    printFloorRatios(
-      "docker: against the floor, the same exec stream with no protocol",
+    await printFloorRatios("docker: against the floor, the same exec stream with no protocol", {
+      rows,
       samples,
-      "raw bash loop, exec stream (floor)",
-      cpu,
-    );
+      floor: "raw bash loop, exec stream (floor)",
+      count: perCommand,
+    });
     stream.end();
 
     const coldRuns = 7;

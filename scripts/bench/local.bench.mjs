@@ -1,16 +1,7 @@
 // The local backend: per-command overhead against spawning bash per command, and output throughput.
 import { spawn } from "node:child_process";
 import { createEnv } from "@hermes/core";
-import {
-  cpuPerCall,
-  outputScript,
-  printFloorRatios,
-  printThroughput,
-  printTimings,
-  rawLoop,
-  rawRoundTrips,
-  sampleInterleaved,
-} from "./measure.mjs";
+import { outputScript, printFloorRatios, printThroughput, printTimings, rawLoop, rawRoundTrips, sampleInterleaved } from "./measure.mjs";
 
 const megabytes = 200;
 const command = "true";
@@ -44,9 +35,12 @@ export async function benchLocal({ iterations }) {
     };
     const samples = await sampleInterleaved(rows, { iterations });
     printTimings(`local: per-command overhead of \`${command}\` (${iterations} runs each)`, samples, "child_process.spawn bash -c");
-    const cpu = {};
-    for (const [name, run] of Object.entries(rows)) cpu[name] = await cpuPerCall(run, iterations);
-    printFloorRatios("local: against the floor, the same transport with no protocol", samples, "raw bash read loop (floor)", cpu);
+    await printFloorRatios("local: against the floor, the same transport with no protocol", {
+      rows,
+      samples,
+      floor: "raw bash read loop (floor)",
+      count: iterations,
+    });
     await benchWarmEnvironments(100, 20);
 
     const script = outputScript(megabytes);

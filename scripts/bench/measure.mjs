@@ -112,15 +112,20 @@ export function rawRoundTrips({ stdin, stdout }) {
 }
 
 /** CPU time of this process per call of `run`, in ms, over `count` calls. */
-export async function cpuPerCall(run, count) {
+async function cpuPerCall(run, count) {
   const before = process.cpuUsage();
   for (let i = 0; i < count; i++) await run();
   const used = process.cpuUsage(before);
   return (used.user + used.system) / 1000 / count;
 }
 
-/** Prints each row's median as a ratio to the floor's, and the host CPU per call of each. */
-export function printFloorRatios(title, samples, floor, cpu) {
+/**
+ * Prints each row's median (from `samples`) as a ratio to the floor's, and this process's CPU per call of
+ * each row, measured here over `count` more calls.
+ */
+export async function printFloorRatios(title, { rows, samples, floor, count }) {
+  const cpu = {};
+  for (const [name, run] of Object.entries(rows)) cpu[name] = await cpuPerCall(run, count);
   const floorMedian = percentile(samples[floor], 50);
   console.log(`\n${title}`);
   console.log(`  ${"".padEnd(34)}${"median".padStart(10)}   ${"vs floor".padEnd(10)}${"host CPU per call".padStart(18)}`);

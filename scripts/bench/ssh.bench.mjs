@@ -11,7 +11,6 @@ import { promisify } from "node:util";
 import { ssh } from "@hermes/backend-ssh";
 import { createEnv } from "@hermes/core";
 import {
-  cpuPerCall,
   outputScript,
   printFloorRatios,
   printThroughput,
@@ -59,14 +58,12 @@ export async function benchSsh({ iterations }) {
     };
     const samples = await sampleInterleaved(rows, { iterations: perCommand, warmup: 3, block: 10 });
     printTimings(`ssh: per-command overhead of \`true\` on one server (${perCommand} runs each)`, samples, "ssh ControlMaster bash -c");
-    const cpu = {};
-    for (const [name, call] of Object.entries(rows)) cpu[name] = await cpuPerCall(call, perCommand);
-    printFloorRatios(
-      "ssh: against the floor, the same kind of channel with no protocol",
+    await printFloorRatios("ssh: against the floor, the same kind of channel with no protocol", {
+      rows,
       samples,
-      "raw bash loop, ssh channel (floor)",
-      cpu,
-    );
+      floor: "raw bash loop, ssh channel (floor)",
+      count: perCommand,
+    });
     floor.close();
 
     const coldRuns = 15;
