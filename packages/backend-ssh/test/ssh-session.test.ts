@@ -9,7 +9,7 @@ import { BackendUnavailableError, createEnv, loadConfig, PolicyDeniedError } fro
 import { hostProcessAlive } from "@hermes/testkit";
 import { expect, it } from "vitest";
 import { ssh } from "../src/index.js";
-import { describeWithServer, sshDir, sshPort, testServer } from "./ssh-test-support.js";
+import { describeWithServer, sshDir, sshPort, testServer, testServerConfig } from "./ssh-test-support.js";
 
 const run = promisify(execFile);
 // The built hermes-env, as a user runs it (`pnpm test` builds first).
@@ -114,14 +114,7 @@ describeWithServer("ssh backend: reconnection and lifecycle", () => {
   }, 60_000);
 
   it("holds a backend's allowed_commands: a refused command never reaches the server", async () => {
-    const box = {
-      type: "ssh",
-      host: "127.0.0.1",
-      port: sshPort,
-      user: "hermes",
-      key: `${sshDir}/id_ed25519`,
-      known_hosts: `${sshDir}/known_hosts`,
-    };
+    const box = testServerConfig();
     await using env = await createEnv({
       config: { backend: { backends: { box: { ...box, allowed_commands: ["bash", "echo"] } } } },
       usage: false,
