@@ -73,7 +73,7 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   ].join(" && ");
   // A payload larger than one of srun's 1 KiB messages: the BEGIN line goes first, each piece is acknowledged.
   const inPieces = [
-    `builtin printf ${marker("BEGIN \\n")}`,
+    `builtin printf ${marker("BEGIN \\n")} >&63`,
     "__hermes_b=",
     readInPieces("__hermes_p", "${__hermes_h:0:8}"),
     readInPieces("__hermes_r", "${__hermes_h:8:8}"),
@@ -84,12 +84,14 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
     acknowledgePieces ? `if [ "$((16#\${__hermes_h:0:8} + 16#\${__hermes_h:8:8}))" -gt 1000 ]; then ${inPieces}; else ${whole}; fi` : whole,
   ].join(" && ");
   // `__hermes_last` (set by a shell given stdin data) or end-of-input leave the loop; the EXIT trap then stays silent.
-  const more = `{ [ -z "\${__hermes_last+x}" ] && ${next}; } 2>/dev/null || { __hermes_eof=; builtin false; }`;
+  const more = `{ [ -z "\${__hermes_last+x}" ] && ${next}; } || { __hermes_eof=; builtin false; }`;
   const body = `builtin eval "$__hermes_p"; ${beginAfterPieces}; builtin eval "$__hermes_r"`;
   // One line, prelude included: a command's line numbers then count from 1, as in `bash -c`.
   // A `break` or `continue` in a command ends the inner loop's turn, not the session: the outer loop goes on.
-  const inner = `while { ${report}; } ${quiet}; ${more}; do { ${body}; } ${quiet}; done`;
-  return `${prelude ? `${prelude}; ` : ""}builtin shopt -s expand_aliases; { ${firstBegin}; } ${quiet}; while :; do ${inner}; [ -z "\${__hermes_eof+x}" ] || builtin exit; done; builtin exit\n`;
+  const inner = `while { ${report}; }; ${more}; do { ${body}; }; done`;
+  // The loops run inside one quiet group, set up once: redirections per command cost a dozen system calls.
+  const loops = `{ ${firstBegin}; while :; do ${inner}; [ -z "\${__hermes_eof+x}" ] || builtin exit; done; } ${quiet}`;
+  return `${prelude ? `${prelude}; ` : ""}builtin shopt -s expand_aliases; ${loops}; builtin exit\n`;
 }
 
 /**
@@ -100,7 +102,7 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
  */
 function readInPieces(variable: string, count: string): string {
   const left = "__hermes_k";
-  const step = `LC_ALL=C builtin read -r -N "$((${left} < 512 ? ${left} : 512))" __hermes_c || builtin break; ${variable}+=$__hermes_c; ${left}=$((${left} - 512)); builtin printf '\\n'`;
+  const step = `LC_ALL=C builtin read -r -N "$((${left} < 512 ? ${left} : 512))" __hermes_c || builtin break; ${variable}+=$__hermes_c; ${left}=$((${left} - 512)); builtin printf '\\n' >&63`;
   return `${variable}= && ${left}=$((16#${count})) && { while [ "$${left}" -gt 0 ]; do ${step}; done; [ "$${left}" -le 0 ]; } && builtin unset __hermes_c ${left}`;
 }
 
