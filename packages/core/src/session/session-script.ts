@@ -28,8 +28,8 @@ export const closeInheritedDescriptors =
  *   child or an idle shell never reports.
  *
  * Each payload is the byte 0x01, a header of two 8-digit hex byte counts, then `pre` (restores the
- * session's state, tags the command) and `run` (evaluates the command). What comes before the 0x01 is
- * skipped: filler core may write to make a transport flush (see `BackendInstance.nudgeAcks`). Wire format, with N the shell's random nonce and RS the
+ * session's state, tags the command) and `run` (evaluates the command). On transports that need it, what
+ * comes before the 0x01 is skipped: filler core may write to make a transport flush (see `BackendInstance.nudgeAcks`). Wire format, with N the shell's random nonce and RS the
  * byte 0x1e (markers are found by exact search, so none needs a newline before it, and output ending in a
  * newline is never held back). The loop line itself reports the shell's initial state as a first command.
  *   stdout:  RS "__HERMES_N_BEGIN " <uptime at start, for the tree kill> "\n"
@@ -54,22 +54,26 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   const uptimeLine = `if [ -n "\${__hermes_b+x}" ]; then builtin printf ${marker("UPTIME %s\\n")} "$__hermes_t" >&63; builtin unset __hermes_b; else builtin printf ${marker("BEGIN ")}${marker("UPTIME %s\\n")} "$__hermes_t" >&63; fi`;
   const beginAfterPieces = acknowledgePieces ? beginWith(uptimeLine) : begin;
   const firstBegin = acknowledgePieces ? beginAfterPieces : begin;
+  // The status line comes first, while `$?` is still the command's (`set -e` left on cannot end the
+  // shell at a printf that succeeds; traces go to /dev/null).
   const report = [
-    "__hermes_s=$?",
+    `builtin printf ${marker("END\\n%d 0\\n%d\\n%q\\0")} "$?" "$$" "\${PWD-}" >&63`,
     "builtin set +euxv",
     "builtin unset HERMES_EXEC_ID",
     `builtin printf ${marker("END\\n")} >&62`,
-    `builtin printf ${marker("END\\n%d 0\\n%d\\n%q\\0")} "$__hermes_s" "$$" "\${PWD-}" >&63`,
     "builtin trap -p EXIT >&63",
     "builtin printf '\\0' >&63",
     "builtin export -p >&63",
     `builtin printf ${marker("DONE\\n")} >&63 || builtin exit 70`,
-    "builtin unset __hermes_s",
   ].join("; ");
   // The byte counts are read in the C locale: in UTF-8, `read -N` would count characters.
+  // Without filler to skip, the 0x01 is read with the header: one read fewer per command.
+  const at = acknowledgePieces ? 0 : 1;
+  const preCount = `\${__hermes_h:${at}:8}`;
+  const runCount = `\${__hermes_h:${at + 8}:8}`;
   const whole = [
-    'LC_ALL=C builtin read -r -N "$((16#${__hermes_h:0:8}))" __hermes_p',
-    'LC_ALL=C builtin read -r -N "$((16#${__hermes_h:8:8}))" __hermes_r',
+    `LC_ALL=C builtin read -r -N "$((16#${preCount}))" __hermes_p`,
+    `LC_ALL=C builtin read -r -N "$((16#${runCount}))" __hermes_r`,
   ].join(" && ");
   // A payload larger than one of srun's 1 KiB messages: the BEGIN line goes first, each piece is acknowledged.
   const inPieces = [
@@ -78,11 +82,13 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
     readInPieces("__hermes_p", "${__hermes_h:0:8}"),
     readInPieces("__hermes_r", "${__hermes_h:8:8}"),
   ].join(" && ");
-  const next = [
-    "builtin read -r -d $'\\001' _",
-    "LC_ALL=C builtin read -r -N 16 __hermes_h",
-    acknowledgePieces ? `if [ "$((16#\${__hermes_h:0:8} + 16#\${__hermes_h:8:8}))" -gt 1000 ]; then ${inPieces}; else ${whole}; fi` : whole,
-  ].join(" && ");
+  const next = acknowledgePieces
+    ? [
+        "builtin read -r -d $'\\001' _",
+        "LC_ALL=C builtin read -r -N 16 __hermes_h",
+        `if [ "$((16#${preCount} + 16#${runCount}))" -gt 1000 ]; then ${inPieces}; else ${whole}; fi`,
+      ].join(" && ")
+    : `LC_ALL=C builtin read -r -N 17 __hermes_h && ${whole}`;
   // `__hermes_last` (set by a shell given stdin data) or end-of-input leave the loop; the EXIT trap then stays silent.
   const more = `{ [ -z "\${__hermes_last+x}" ] && ${next}; } || { __hermes_eof=; builtin false; }`;
   const body = `builtin eval "$__hermes_p"; ${beginAfterPieces}; builtin eval "$__hermes_r"`;
@@ -136,7 +142,7 @@ export interface CommandScriptOptions {
 
 /** The payload for a session shell's loop (see `sessionLoop`) that runs one command. */
 export function commandPayload(options: CommandScriptOptions): string {
-  const pre = ["builtin unset __hermes_h __hermes_p"];
+  const pre: string[] = [];
   if (options.restore?.cwd !== undefined) pre.push(enterOrFallBack(options.restore.cwd));
   if (options.restore?.variables) pre.push(options.restore.variables);
   if (options.installExitTrap) pre.push(`builtin trap -- ${quoteShellWord(exitHandler(options.nonce, options.exitTrap))} EXIT`);
@@ -144,7 +150,7 @@ export function commandPayload(options: CommandScriptOptions): string {
   // A shell that was given stdin data leaves the loop after this command: what the command left of the data
   // must never be read as a payload.
   if (options.readsStdin) pre.push("__hermes_last=");
-  const run = `builtin unset __hermes_r; ${options.restore?.cwd !== undefined ? unlessCwdLost(runCommand(options)) : runCommand(options)}`;
+  const run = `builtin unset __hermes_h __hermes_p __hermes_r; ${options.restore?.cwd !== undefined ? unlessCwdLost(runCommand(options)) : runCommand(options)}`;
   const preText = pre.join("; ");
   return `\x01${byteCount(preText)}${byteCount(run)}${preText}${run}`;
 }
