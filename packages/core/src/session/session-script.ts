@@ -248,6 +248,7 @@ export interface ShellState {
 
 /** What a shell in state `from` must do to reach state `to`. `PWD` follows the `cd` (it is not restored over it). */
 export function stateRestore(from: ShellState, to: ShellState): StateRestore {
+  if (from.env === to.env && from.cwdWord === to.cwdWord) return { variables: "" };
   const set: string[] = [];
   for (const [name, value] of to.env) {
     if (name === "PWD" || (from.env.get(name) === value && from.env.has(name))) continue;

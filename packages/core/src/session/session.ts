@@ -201,6 +201,9 @@ export class Session {
 
 /** Applies what a command changed (reported vs. the state it started from) onto the current state. */
 export function mergeState(current: ShellState, baseline: ShellState, reported: ShellState): ShellState {
+  // Nothing else changed the state meanwhile (no concurrent call): the shell's report is the state. Kept as
+  // the same object, so the next command's restore and merge see at once that nothing changed.
+  if (current === baseline && reported.cwd !== "") return reported;
   // An empty cwd: the command unset PWD, so where the shell is is unknown; keep what was known.
   const moved = reported.cwd !== "" && reported.cwdWord !== baseline.cwdWord;
   const env = new Map(current.env);
