@@ -1,13 +1,14 @@
 // The singularity backend through Slurm against what a job script without a session does: one
 // `srun --jobid JOB --overlap ch-run IMAGE -- bash -c CMD` step per command, in the same allocation, same run;
 // and allocation to the first result against `srun -p PARTITION ch-run IMAGE -- true` (an allocation and
-// one step). Charliecloud on the test image (scripts/services/charliecloud.sh, slurm.sh).
-import { execFile } from "node:child_process";
+// one step). The floor is a bare bash read loop over one step's stdin and stdout (the transport the session
+// uses, with no protocol). Charliecloud on the test image (scripts/services/charliecloud.sh, slurm.sh).
+import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { promisify } from "node:util";
 import { singularity } from "@hermes/backend-hpc";
 import { createEnv } from "@hermes/core";
-import { printTimings, sampleInterleaved } from "./measure.mjs";
+import { printFloorRatios, printTimings, rawLoop, rawRoundTrips, sampleInterleaved } from "./measure.mjs";
 
 const run = promisify(execFile);
 const image = process.env.HERMES_CH_IMAGE ?? "/var/tmp/hermes-images/hermes-bb";
@@ -25,13 +26,19 @@ export async function benchHpc({ iterations }) {
   try {
     await env.start();
     const job = (await run("squeue", ["-h", "-n", `hermes-${env.id.slice(0, 12)}`, "-o", "%i"])).stdout.trim();
-    const step = ["--jobid", job, "--overlap", "-N1", "-n1", "-Q", "-Q", "ch-run", image, "--", "bash", "-c", "true"];
+    const inJob = ["--jobid", job, "--overlap", "-N1", "-n1", "-Q", "-Q", "ch-run", image, "--"];
+    const step = [...inJob, "bash", "-c", "true"];
+    const loop = spawn("srun", [...inJob, "bash", "--noprofile", "--norc", "-c", rawLoop], { env: env0 });
+    const raw = rawRoundTrips({ stdin: loop.stdin, stdout: loop.stdout });
+    await raw("true");
     const perCommand = Math.max(30, Math.round(iterations / 5));
+    const rows = {
+      "raw bash loop, one step (floor)": () => raw("true"),
+      "env.exec (session)": () => env.exec("true"),
+      "srun step per command": () => run("srun", step, { env: env0 }),
+    };
     const samples = await sampleInterleaved(
-      {
-        "srun step per command": () => run("srun", step, { env: env0 }),
-        "env.exec (session)": () => env.exec("true"),
-      },
+      rows,
       // A step's teardown goes on after srun returns: each block starts on a settled node.
       { iterations: perCommand, warmup: 3, block: 10, settleMs: 300 },
     );
@@ -40,6 +47,14 @@ export async function benchHpc({ iterations }) {
       samples,
       "srun step per command",
     );
+    await printFloorRatios("hpc: against the floor, one job step's stdin and stdout with no protocol", {
+      rows,
+      samples,
+      floor: "raw bash loop, one step (floor)",
+      count: perCommand,
+    });
+    loop.stdin.end();
+    await new Promise((resolve) => loop.once("close", resolve));
 
     const coldRuns = 5;
     const cold = { "srun -p PARTITION ch-run true": [], "createEnv to first exec result": [] };
