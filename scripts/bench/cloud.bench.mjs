@@ -1,6 +1,7 @@
 // The cloud backends against the vendor SDK's own way of running a command (one call per command:
 // Daytona's executeCommand, Vercel's runCommand, Modal's exec), on the same loopback fake in the same run, and the time
-// from createEnv to a first result. The fakes run commands in bubblewrap on this machine, so these figures
+// from createEnv to a first result. The floor is a bare bash read loop over the backend's own transport (the
+// vendor stream the session runs on) with no protocol. The fakes run commands in bubblewrap on this machine, so these figures
 // are the SDK's and the protocol's cost, not a vendor's network.
 import { execFileSync } from "node:child_process";
 import { Daytona } from "@daytonaio/sdk";
@@ -11,7 +12,7 @@ import { rewritingFetch, vercelSandbox } from "@hermes/backend-cloud/vercel";
 import { createEnv } from "@hermes/core";
 import { Sandbox } from "@vercel/sandbox";
 import { ModalClient } from "modal";
-import { printTimings, sampleInterleaved } from "./measure.mjs";
+import { printFloorRatios, printTimings, sampleInterleaved, transportFloor } from "./measure.mjs";
 
 export async function benchCloud({ iterations }) {
   try {
@@ -30,13 +31,22 @@ export async function benchCloud({ iterations }) {
 async function benchVendor(name, perCommand, { backend, bare, baseline, close }) {
   const env = await createEnv({ backend: backend() });
   const sandbox = await bare.create();
+  const floor = await transportFloor(backend());
   try {
     await env.start();
-    const samples = await sampleInterleaved(
-      { [baseline]: () => bare.run(sandbox, "true"), "env.exec (session)": () => env.exec("true") },
-      { iterations: perCommand, warmup: 3, block: 10 },
-    );
+    const rows = {
+      "raw bash loop, same stream (floor)": () => floor.trip("true"),
+      "env.exec (session)": () => env.exec("true"),
+      [baseline]: () => bare.run(sandbox, "true"),
+    };
+    const samples = await sampleInterleaved(rows, { iterations: perCommand, warmup: 3, block: 10 });
     printTimings(`${name}: per-command cost of \`true\` on one sandbox of the fake (${perCommand} runs each)`, samples, baseline);
+    await printFloorRatios(`${name}: against the floor, the same vendor stream with no protocol`, {
+      rows,
+      samples,
+      floor: "raw bash loop, same stream (floor)",
+      count: perCommand,
+    });
 
     const coldRuns = 10;
     const cold = { "SDK create + one command": [], "createEnv to first exec result": [] };
@@ -54,6 +64,7 @@ async function benchVendor(name, perCommand, { backend, bare, baseline, close })
     }
     printTimings(`${name}: create to first result (${coldRuns} runs each)`, cold, "SDK create + one command");
   } finally {
+    await floor.close();
     await env.dispose();
     await bare.remove(sandbox);
     await close();

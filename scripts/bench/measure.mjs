@@ -1,6 +1,8 @@
 // Timing helpers shared by the benchmarks: every figure is compared with a baseline measured in the same run.
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import { Readable, Writable } from "node:stream";
 
 /**
  * Runs each candidate `rounds` times in interleaved blocks (so drift hits all alike); returns ms samples per
@@ -93,22 +95,57 @@ export function streamFromProgram(file, args) {
 
 /**
  * The floor of a transport: a bare bash read loop over its stdin/stdout, no protocol. Each round trip writes
- * one command line and waits for one marker byte back. `process` is any started `bash -c RAW_LOOP` with
+ * one command line and waits for a marker back (4 bytes: Daytona's SDK holds back output shorter than 3 bytes,
+ * which could be the start of its stream prefix). `process` is any started `bash -c RAW_LOOP` with
  * stdin and stdout streams (a local pipe, a docker exec stream, an ssh channel).
  */
-export const rawLoop = `while IFS= read -r __l; do eval "$__l"; printf '\\036\\n'; done`;
+export const rawLoop = `while IFS= read -r __l; do eval "$__l"; printf '\\036\\036\\036\\n'; done`;
 
 export function rawRoundTrips({ stdin, stdout }) {
   let waiting;
+  let last = 0;
   stdout.on("data", (chunk) => {
-    // The marker ends what the loop writes (a docker stream adds an 8-byte frame header before it).
-    if (chunk.length >= 2 && chunk[chunk.length - 2] === 0x1e && chunk[chunk.length - 1] === 0x0a) waiting?.();
+    // The marker ends what the loop writes (a docker stream adds an 8-byte frame header before it); a
+    // vendor's log stream may split it across chunks.
+    if (chunk.length === 0) return;
+    const before = chunk.length >= 2 ? chunk[chunk.length - 2] : last;
+    last = chunk[chunk.length - 1];
+    if (before === 0x1e && last === 0x0a) waiting?.();
   });
   return (command = "true") =>
     new Promise((resolve) => {
       waiting = resolve;
       stdin.write(`${command}\n`);
     });
+}
+
+/**
+ * The floor through a backend's own transport: an instance of `backend` made directly (no core session),
+ * with the raw loop started by its `start()`, which is what the session's shell runs on. For backends whose
+ * streams are a vendor's (a cloud sandbox's exec or command log), where no library-level loop exists.
+ */
+export async function transportFloor(backend) {
+  const environmentId = `bench-floor-${randomUUID()}`;
+  const instance = await backend.create({
+    environmentId,
+    backendName: backend.type,
+    labels: { "hermes.owner": `bench-${process.pid}`, "hermes.env-id": environmentId, "hermes.created": new Date().toISOString() },
+    warn() {},
+    progress() {},
+  });
+  const loop = await instance.start({ argv: ["bash", "--noprofile", "--norc", "-c", rawLoop], stdin: "pipe" });
+  const stdin = loop.stdin instanceof Writable ? loop.stdin : Writable.fromWeb(loop.stdin);
+  const stdout = loop.stdout instanceof Readable ? loop.stdout : Readable.fromWeb(loop.stdout);
+  const trip = rawRoundTrips({ stdin, stdout });
+  await trip("true");
+  return {
+    trip,
+    async close() {
+      stdin.end();
+      await loop.wait().catch(() => {});
+      await instance.dispose();
+    },
+  };
 }
 
 /** CPU time of this process per call of `run`, in ms, over `count` calls. */
