@@ -27,16 +27,17 @@ export const closeInheritedDescriptors =
  *   while a command runs (`$BASH_COMMAND`, which in a trap names the command that was running), so a forked
  *   child or an idle shell never reports.
  *
- * Each payload is the byte 0x01, a header of two 8-digit hex byte counts, then `pre` (restores the
+ * Each payload is the byte 0x01, a header of `a` (all ASCII) or `b` and two 8-digit hex byte counts, then `pre` (restores the
  * session's state, tags the command) and `run` (evaluates the command). On transports that need it, what
  * comes before the 0x01 is skipped: filler core may write to make a transport flush (see `BackendInstance.nudgeAcks`). Wire format, with N the shell's random nonce and RS the
  * byte 0x1e (markers are found by exact search, so none needs a newline before it, and output ending in a
  * newline is never held back). The loop line itself reports the shell's initial state as a first command.
  *   stdout:  RS "__HERMES_N_BEGIN " <uptime at start, for the tree kill> "\n"
  *   stderr:  RS "__HERMES_N_BEGIN\n"
- *   both:    <command output, exactly> RS "__HERMES_N_END\n"
- *   stdout:  <status> " " <1 if the shell is exiting> "\n" <shell pid> "\n" <printf %q of $PWD> "\0"
- *            <trap -p EXIT> "\0" <export -p> RS "__HERMES_N_DONE\n"
+ *   stdout:  <command output, exactly> RS "__HERMES_N_END " <status> " " <1 if the shell is exiting, q
+ *            for a quick report> " " <shell pid> " " <printf %q of $PWD> "\0"
+ *            [<trap -p> "\0" <export -p>, unless quick] RS "__HERMES_N_DONE\n"
+ *   stderr:  <command output, exactly> RS "__HERMES_N_END\n"
  */
 export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces = false): string {
   const marker = (text: string) => `'\\036__HERMES_${nonce}_${text}'`;
@@ -54,41 +55,45 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   const uptimeLine = `if [ -n "\${__hermes_b+x}" ]; then builtin printf ${marker("UPTIME %s\\n")} "$__hermes_t" >&63; builtin unset __hermes_b; else builtin printf ${marker("BEGIN ")}${marker("UPTIME %s\\n")} "$__hermes_t" >&63; fi`;
   const beginAfterPieces = acknowledgePieces ? beginWith(uptimeLine) : begin;
   const firstBegin = acknowledgePieces ? beginAfterPieces : begin;
-  // The status line comes first, while `$?` is still the command's (`set -e` left on cannot end the
-  // shell at a printf that succeeds; traces go to /dev/null).
+  // The status record comes first, while `$?` is still the command's (`set -e` left on cannot end the
+  // shell at a printf that succeeds; traces go to /dev/null). It has no newline before its end, so bash's
+  // line-buffered stdout writes it at once. After a command that could not change them (`__hermes_q` set,
+  // see `commandPayload`) the traps and exports are left out: the record says `q` where the exiting flag
+  // goes and ends with the DONE marker itself (`%b` of its escapes).
+  const done = `\\036__HERMES_${nonce}_DONE\\n`;
   const report = [
-    `builtin printf ${marker("END\\n%d 0\\n%d\\n%q\\0")} "$?" "$$" "\${PWD-}" >&63`,
+    `builtin printf ${marker("END %d %s %d %q\\0%b")} "$?" "\${__hermes_q-0}" "$$" "\${PWD-}" "\${__hermes_q+${done}}" >&63 || builtin exit 70`,
     "builtin set +euxv",
     "builtin unset HERMES_EXEC_ID",
     `builtin printf ${marker("END\\n")} >&62`,
-    "builtin trap -p EXIT >&63",
-    "builtin printf '\\0' >&63",
-    "builtin export -p >&63",
-    `builtin printf ${marker("DONE\\n")} >&63 || builtin exit 70`,
+    `if [[ -n \${__hermes_q+x} ]]; then builtin unset __hermes_q; else builtin trap -p >&63; builtin printf '\\0' >&63; builtin export -p >&63; builtin printf ${marker("DONE\\n")} >&63 || builtin exit 70; fi`,
   ].join("; ");
-  // The byte counts are read in the C locale: in UTF-8, `read -N` would count characters.
-  // Without filler to skip, the 0x01 is read with the header: one read fewer per command.
+  // The header is a flag and two byte counts, in ASCII. `read -N` counts characters of the user's locale,
+  // which are bytes only in ASCII: a payload that is not is read in the C locale, at the price of two
+  // locale switches. Without filler to skip, the 0x01 is read with the header: one read fewer per command.
   const at = acknowledgePieces ? 0 : 1;
-  const preCount = `\${__hermes_h:${at}:8}`;
-  const runCount = `\${__hermes_h:${at + 8}:8}`;
-  const whole = [
-    `LC_ALL=C builtin read -r -N "$((16#${preCount}))" __hermes_p`,
-    `LC_ALL=C builtin read -r -N "$((16#${runCount}))" __hermes_r`,
-  ].join(" && ");
+  const flag = `\${__hermes_h:${at}:1}`;
+  const preCount = `\${__hermes_h:${at + 1}:8}`;
+  const runCount = `\${__hermes_h:${at + 9}:8}`;
+  const readBoth = (locale: string) =>
+    [`${locale}builtin read -r -N "$((16#${preCount}))" __hermes_p`, `${locale}builtin read -r -N "$((16#${runCount}))" __hermes_r`].join(
+      " && ",
+    );
+  const whole = `if [[ ${flag} == a ]]; then ${readBoth("")}; else ${readBoth("LC_ALL=C ")}; fi`;
   // A payload larger than one of srun's 1 KiB messages: the BEGIN line goes first, each piece is acknowledged.
   const inPieces = [
     `builtin printf ${marker("BEGIN \\n")} >&63`,
     "__hermes_b=",
-    readInPieces("__hermes_p", "${__hermes_h:0:8}"),
-    readInPieces("__hermes_r", "${__hermes_h:8:8}"),
+    readInPieces("__hermes_p", preCount),
+    readInPieces("__hermes_r", runCount),
   ].join(" && ");
   const next = acknowledgePieces
     ? [
         "builtin read -r -d $'\\001' _",
-        "LC_ALL=C builtin read -r -N 16 __hermes_h",
+        "builtin read -r -N 17 __hermes_h",
         `if [ "$((16#${preCount} + 16#${runCount}))" -gt 1000 ]; then ${inPieces}; else ${whole}; fi`,
       ].join(" && ")
-    : `LC_ALL=C builtin read -r -N 17 __hermes_h && ${whole}`;
+    : `builtin read -r -N 18 __hermes_h && ${whole}`;
   // `__hermes_last` (set by a shell given stdin data) or end-of-input leave the loop; the EXIT trap then stays silent.
   const more = `{ [ -z "\${__hermes_last+x}" ] && ${next}; } || { __hermes_eof=; builtin false; }`;
   const body = `builtin eval "$__hermes_p"; ${beginAfterPieces}; builtin eval "$__hermes_r"`;
@@ -138,6 +143,11 @@ export interface CommandScriptOptions {
   env?: Readonly<Record<string, string>>;
   /** The command reads the shell's own stdin (data follows the payload); the shell exits afterwards. */
   readsStdin?: boolean;
+  /**
+   * The command cannot change the exported variables or traps if none of these names is a function or an
+   * alias (see `commandNamesIfStateNeutral`): the report then leaves them out. Only without a restore.
+   */
+  stateNeutralNames?: readonly string[];
 }
 
 /** The payload for a session shell's loop (see `sessionLoop`) that runs one command. */
@@ -150,10 +160,22 @@ export function commandPayload(options: CommandScriptOptions): string {
   // A shell that was given stdin data leaves the loop after this command: what the command left of the data
   // must never be read as a payload.
   if (options.readsStdin) pre.push("__hermes_last=");
+  // The command cannot change the exports or traps unless one of its names is a function or an alias, or
+  // allexport is on (`__hermes_q` itself would be exported): then the report may leave them out.
+  if (options.stateNeutralNames) {
+    const checks = options.stateNeutralNames.flatMap((name) => {
+      const word = quoteShellWord(name);
+      return [`builtin declare -F ${word}`, `builtin alias ${word}`];
+    });
+    pre.push(`{ ${[...checks, "[[ $- == *a* ]]"].join(" || ")}; } || __hermes_q=q`);
+  }
   const run = `builtin unset __hermes_h __hermes_p __hermes_r; ${options.restore?.cwd !== undefined ? unlessCwdLost(runCommand(options)) : runCommand(options)}`;
   const preText = pre.join("; ");
-  return `\x01${byteCount(preText)}${byteCount(run)}${preText}${run}`;
+  const flag = ascii.test(preText) && ascii.test(run) ? "a" : "b";
+  return `\x01${flag}${byteCount(preText)}${byteCount(run)}${preText}${run}`;
 }
+
+const ascii = /^[\x00-\x7f]*$/;
 
 function byteCount(text: string): string {
   return Buffer.byteLength(text).toString(16).padStart(8, "0");
@@ -178,7 +200,7 @@ function runCommand(options: CommandScriptOptions): string {
 function exitHandler(nonce: string, userAction: string | undefined): string {
   const report = [
     `builtin printf '\\036__HERMES_${nonce}_END\\n' >&62`,
-    `builtin printf '\\036__HERMES_${nonce}_END\\n%d 1\\n%d\\n%q\\0\\0' "$__hermes_x" "$$" "\${PWD-}" >&63`,
+    `builtin printf '\\036__HERMES_${nonce}_END %d 1 %d %q\\0\\0' "$__hermes_x" "$$" "\${PWD-}" >&63`,
     "builtin export -p >&63",
     `builtin printf '\\036__HERMES_${nonce}_DONE\\n' >&63`,
   ].join("; ");
@@ -213,6 +235,24 @@ export function installedExitTrap(nonce: string, userAction: string | undefined)
 export function exitTrapAction(printed: string): string | undefined {
   const match = /^trap -- ('(?:[^']|'\\'')*') EXIT\n?$/s.exec(printed);
   return match?.[1];
+}
+
+/**
+ * The EXIT line of what `trap -p` printed (or ""), and whether any other trap has an action: a DEBUG, ERR or
+ * signal trap may run code during any command, so no command is then taken to leave the state alone. Lines
+ * the pattern does not read count as such a trap.
+ */
+export function splitTraps(printed: string): { exit: string; others: boolean } {
+  const line = /trap -- ('(?:[^']|'\\'')*') ([A-Z0-9+-]+)\n/y;
+  let exit = "";
+  let others = false;
+  let read = 0;
+  for (let match = line.exec(printed); match; match = line.exec(printed)) {
+    if (match[2] === "EXIT") exit = match[0];
+    else if (match[1] !== "''") others = true;
+    read = line.lastIndex;
+  }
+  return { exit, others: others || read !== printed.length };
 }
 
 /** Quotes the way bash's `trap -p` does: always single quotes, `'` as `'\''`. */

@@ -11,35 +11,39 @@ export interface Trailer {
   exiting: boolean;
   pid: number | undefined;
   state: ShellState;
-  /** What `trap -p EXIT` printed ("" when the shell is exiting). */
-  exitTrap: string;
+  /**
+   * What `trap -p` printed ("" when the shell is exiting), or undefined for a quick report, which leaves out
+   * the traps and exports of a command that could not change them (the state keeps `previous`'s).
+   */
+  traps: string | undefined;
 }
 
 /**
- * `<status> <exiting>\n<pid>\n<cwd as %q>\0<trap -p EXIT>\0<export -p>`. Most commands export what the one
- * before did: when the text is as in `previous` (the same shell's last report), so is the parse.
+ * `<status> <exiting or q> <pid> <cwd as %q>\0`, then, unless quick, `<trap -p>\0<export -p>`. Most
+ * commands export what the one before did: when the text is as in `previous` (the same shell's last
+ * report), so is the parse.
  */
 export function parseTrailer(
   trailer: Buffer,
-  previous?: { text: string | undefined; env: ShellState["env"] },
-): Trailer & { exportsText: string } {
+  previous: { text: string | undefined; env: ShellState["env"] },
+): Trailer & { exportsText: string | undefined } {
   const text = trailer.toString("utf8");
-  const statusEnd = text.indexOf("\n");
-  const pidEnd = text.indexOf("\n", statusEnd + 1);
-  const cwdEnd = text.indexOf("\0", pidEnd + 1);
-  const trapEnd = text.indexOf("\0", cwdEnd + 1);
-  const [status = "", exiting] = text.slice(0, statusEnd).split(" ");
+  const cwdEnd = text.indexOf("\0");
+  // `printf %q` escapes every space in the cwd: the first three spaces end the other fields.
+  const [status = "", flag, pidText = "", ...cwd] = text.slice(0, cwdEnd).split(" ");
   const exitCode = Number.parseInt(status, 10);
-  const pid = Number.parseInt(text.slice(statusEnd + 1, pidEnd), 10);
-  const exportsText = text.slice(trapEnd + 1);
-  const env = exportsText === previous?.text ? previous.env : withoutInternal(parseExportOutput(exportsText));
-  const cwdWord = text.slice(pidEnd + 1, cwdEnd);
+  const pid = Number.parseInt(pidText, 10);
+  const cwdWord = cwd.join(" ");
+  const quick = flag === "q";
+  const trapEnd = quick ? -1 : text.indexOf("\0", cwdEnd + 1);
+  const exportsText = quick ? previous.text : text.slice(trapEnd + 1);
+  const env = exportsText === previous.text ? previous.env : withoutInternal(parseExportOutput(exportsText ?? ""));
   return {
     exitCode: Number.isNaN(exitCode) ? null : exitCode,
-    exiting: exiting === "1",
+    exiting: flag === "1",
     pid: Number.isNaN(pid) ? undefined : pid,
     state: { cwd: decodeShellWord(cwdWord), cwdWord, env },
-    exitTrap: text.slice(cwdEnd + 1, trapEnd),
+    traps: quick ? undefined : text.slice(cwdEnd + 1, trapEnd),
     exportsText,
   };
 }
@@ -57,7 +61,9 @@ export function markersFor(nonce: string) {
     stderrBegin: marker("BEGIN\n"),
     /** With acknowledged pieces: what precedes the uptime, after the BEGIN line and its acknowledgements. */
     uptime: marker("UPTIME "),
-    end: marker("END\n"),
+    /** Before the status record on stdout. */
+    stdoutEnd: marker("END "),
+    stderrEnd: marker("END\n"),
     done: marker("DONE\n"),
   };
 }

@@ -13,8 +13,10 @@ import {
   installedExitTrap,
   type ShellState,
   sessionLoop,
+  splitTraps,
 } from "./session-script.js";
 import { markersFor, parseTrailer } from "./session-trailer.js";
+import { commandNamesIfStateNeutral } from "./state-neutral-command.js";
 
 /** How long to wait for output still in the pipes after a shell exited mid-command. */
 const drainAfterExitMs = 200;
@@ -75,6 +77,8 @@ export class ShellWorker {
   state: ShellState = { cwd: "", cwdWord: "''", env: new Map() };
   /** The user's EXIT trap action in this shell (a bash word), run by the session's own EXIT handler. */
   private exitTrap: string | undefined;
+  /** The last full report showed a trap other than EXIT with an action (see `splitTraps`). */
+  private otherTraps = true;
   /** The session's EXIT trap is not (or no longer) installed as `installedExitTrap` prints it. */
   private exitTrapChanged = true;
   /** This shell's random nonce, in every marker: unguessable to a command that does not go looking. */
@@ -150,15 +154,30 @@ export class ShellWorker {
     sinks: Sinks,
     stdinData?: Uint8Array,
   ): Promise<CommandOutcome> {
+    const names = this.stateNeutralNames(script, stdinData !== undefined);
     const payload = commandPayload({
       ...script,
       nonce: this.nonce,
       readsStdin: stdinData !== undefined,
       installExitTrap: this.exitTrapChanged,
       ...(this.exitTrap !== undefined && { exitTrap: this.exitTrap }),
+      ...(names && { stateNeutralNames: names }),
     });
     this.exitTrapChanged = false;
     return this.send(payload, sinks, stdinData);
+  }
+
+  /**
+   * When the command cannot change the exports or traps this shell last reported, the names the shell must
+   * check are no function or alias for its report to leave them out (see `commandPayload`). Never with a
+   * restore or a new EXIT trap before it, or while a DEBUG, ERR or signal trap could run code of its own.
+   */
+  private stateNeutralNames(script: Pick<CommandScriptOptions, "command" | "restore" | "cwd" | "env">, readsStdin: boolean) {
+    if (readsStdin || this.exitTrapChanged || this.otherTraps) return undefined;
+    if (script.restore && (script.restore.cwd !== undefined || script.restore.variables !== "")) return undefined;
+    // Per-call cwd or env run the command in a subshell, which cannot change this shell.
+    if (script.cwd !== undefined || (script.env && Object.keys(script.env).length > 0)) return [];
+    return commandNamesIfStateNeutral(script.command);
   }
 
   /** Writes `input` (and then `stdinData`, closing stdin) and collects one command's output and outcome. */
@@ -248,7 +267,7 @@ export class ShellWorker {
           // The first field of /proc/uptime (the shell splits with the user's IFS, which may not split it).
           command.uptime = Buffer.concat(uptime).toString("latin1").trim().split(/\s+/)[0] ?? "";
           this.stdoutSplitter.expect(
-            marker.end,
+            marker.stdoutEnd,
             (bytes) => command.sinks.stdout.push(bytes),
             () => {
               this.stdoutSplitter.expect(
@@ -266,7 +285,7 @@ export class ShellWorker {
     };
     this.stderrSplitter.expect(marker.stderrBegin, stray("stderr"), () => {
       this.stderrSplitter.expect(
-        marker.end,
+        marker.stderrEnd,
         (bytes) => command.sinks.stderr.push(bytes),
         () => {
           command.stderrDone = true;
@@ -282,9 +301,11 @@ export class ShellWorker {
     this.exportsText = trailer.exportsText;
     this.pid = trailer.pid ?? this.pid;
     if (!trailer.exiting) {
-      if (trailer.exitTrap !== this.installedTrap) {
+      const traps = trailer.traps === undefined ? undefined : splitTraps(trailer.traps);
+      if (traps) this.otherTraps = traps.others;
+      if (traps && traps.exit !== this.installedTrap) {
         // The command set, or removed, its own EXIT trap: the next line installs the session's around it.
-        this.exitTrap = exitTrapAction(trailer.exitTrap);
+        this.exitTrap = exitTrapAction(traps.exit);
         this.installedTrap = installedExitTrap(this.nonce, this.exitTrap);
         this.exitTrapChanged = true;
       }

@@ -80,5 +80,35 @@ export function sessionCases(suite: SuiteContext): void {
       expect([seen, dir]).toEqual(["yes", "oneshot"]);
       expect((await env().exec('echo "${CHANGED-unset} $(basename "$PWD")"; cd ..')).stdout).toBe("unset oneshot\n");
     });
+
+    // A plain program call gets a short report without the exports (see core's README): these are the
+    // ways a command that looks like one still changes them. A fresh process shows what the session knows.
+    suite.test("knows what a function, an alias or a trap changed behind a program's name", ["persistentSession"], async () => {
+      const known = async () => (await env().exec('echo "${VIA-unset} $(basename "$PWD")"', { session: false })).stdout;
+      await env().exec("mkdir -p via/function via/alias && cd via");
+      await env().exec("ls() { export VIA=function; cd function; }");
+      await env().exec("ls");
+      expect(await known()).toBe("function function\n");
+      await env().exec("unset -f ls; cd ..; alias cat='export VIA=alias; cd alias'");
+      await env().exec("cat");
+      expect(await known()).toBe("alias alias\n");
+      await env().exec("unalias cat; cd ..; trap 'export VIA=err' ERR");
+      await env().exec("false");
+      expect(await known()).toBe("err via\n");
+      await env().exec("trap - ERR; trap 'export VIA=$((VIA + 1))' DEBUG");
+      const before = Number((await known()).split(" ")[0]);
+      await env().exec("true");
+      const after = Number((await known()).split(" ")[0]);
+      await env().exec("trap - DEBUG; unset VIA; cd ..");
+      expect(after).toBeGreaterThan(before);
+    });
+
+    suite.test("leaves no variable of its own in a command's environment under allexport", ["persistentSession"], async () => {
+      await env().exec("set -a");
+      const seen = await env().exec("env");
+      await env().exec("set +a");
+      expect(seen.stdout).not.toMatch(/__hermes/);
+      expect(seen.stdout).toMatch(/HERMES_EXEC_ID=/);
+    });
   });
 }
