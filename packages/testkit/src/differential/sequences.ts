@@ -131,6 +131,25 @@ export const sequences: readonly Sequence[] = [
     ],
   },
   { name: "aliases", steps: ["alias ll='ls -1'", "touch f1 f2", "ll", "alias", "unalias ll", "ll"] },
+  {
+    // Plain program calls get a short report: these look like one and are not.
+    name: "functions and aliases named like programs",
+    steps: [
+      "mkdir -p d1 d2",
+      "ls() { export VIA_FN=1; cd d1; }",
+      "ls",
+      'echo "$VIA_FN $PWD" | sed "s|.*/||"',
+      "unset -f ls; alias cat='export VIA_ALIAS=2; cd ../d2'",
+      "cat",
+      'echo "$VIA_ALIAS ${PWD##*/}"',
+      "unalias cat; echo plain | cat",
+      "ls -d .",
+    ],
+  },
+  {
+    name: "traps that run behind a program",
+    steps: ["trap 'export SAW_ERR=1' ERR", "true", "echo ${SAW_ERR-no}", "ls /no-such-dir", "echo ${SAW_ERR-no}", "trap - ERR"],
+  },
   // Options
   {
     name: "noglob, nullglob, extglob, globstar, dotglob",
