@@ -65,7 +65,22 @@ describe("killTaggedScript", () => {
       4,
     );
     const [older, uptime, newer, shellPid] = shell.pids as [number, number, number, number];
-    await kill({ execId: "no-such-tag", shell: { pid: shellPid, sinceUptime: String(uptime / 100) } });
+    await kill({ execId: "no-such-tag", shell: { pid: shellPid, since: String(uptime / 100) } });
+    expect(await alive(newer)).toBe(false);
+    expect(await alive(shellPid)).toBe(false);
+    expect(await alive(older)).toBe(true);
+    process.kill(older, "SIGKILL");
+  });
+
+  it("cuts by age with the shell's $EPOCHREALTIME too: an untagged subshell from before the command lives", async () => {
+    const shell = await startTree(
+      "(while :; do sleep 0.05; done) & echo $!; sleep 0.3; t=$EPOCHREALTIME; echo ${t/[.,]/}; (while :; do sleep 0.05; done) & echo $!; echo $$; wait",
+      {},
+      4,
+    );
+    const [older, micros, newer, shellPid] = shell.pids as [number, number, number, number];
+    const since = `e${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, "0")}`;
+    await kill({ execId: "no-such-tag", shell: { pid: shellPid, since } });
     expect(await alive(newer)).toBe(false);
     expect(await alive(shellPid)).toBe(false);
     expect(await alive(older)).toBe(true);

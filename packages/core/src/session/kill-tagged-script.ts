@@ -98,17 +98,26 @@ export function killTaggedFunction(selector: ProcessSelector, options: KillOptio
     throw new Error("killTaggedScript needs an execId or an environmentId");
   const signal = (options.signal ?? "SIGTERM").replace(/^SIG/, "");
   // /proc/uptime has centiseconds, the same unit as a process's start time in /proc/<pid>/stat (USER_HZ 100).
-  const since = selector.shell ? Math.floor(Number(selector.shell.sinceUptime.replace(",", ".")) * 100) : 0;
+  // An $EPOCHREALTIME reading (`e`, seconds with 6 decimals) is turned into that clock there, below.
+  const began = selector.shell?.since ?? "";
+  const beganMicros = /^e\d+[.,]\d{6}$/.test(began) ? began.slice(1).replace(/[.,]/, "") : "";
+  const since = began && !began.startsWith("e") ? Math.floor(Number(began.replace(",", ".")) * 100) : 0;
   return `${scanFunction}
 __hermes_kill_tagged() {
   [ -r /proc/self/stat ] || { builtin echo 0; return 0; }
   local exec_tag=${quoteShellWord(selector.execId ?? "")}
   local env_tag=${quoteShellWord(selector.environmentId ?? "")}
   local shell_pid=${selector.shell?.pid ?? ""}
-  local since=${Number.isFinite(since) ? since : 0}
+  local since=${Number.isFinite(since) ? since : 0} began_us=${beganMicros}
   local -A parent started group execid envid chosen remembered
   local -a found
   local total deadline now round
+  # Uptime now, less the time since the command began by the clock it read (one centisecond off at most,
+  # so one less); without $EPOCHREALTIME here, every untagged descendant of the shell.
+  if [ -n "$began_us" ]; then
+    uptime_cs
+    if [ -n "\${EPOCHREALTIME-}" ]; then since=$((now - (10#\${EPOCHREALTIME/[.,]/} - 10#$began_us) / 10000 - 1)); else since=0; fi
+  fi
   scan
   total=\${#found[@]}
   if [ "$total" -gt 0 ]; then

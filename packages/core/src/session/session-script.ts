@@ -32,7 +32,7 @@ export const closeInheritedDescriptors =
  * comes before the 0x01 is skipped: filler core may write to make a transport flush (see `BackendInstance.nudgeAcks`). Wire format, with N the shell's random nonce and RS the
  * byte 0x1e (markers are found by exact search, so none needs a newline before it, and output ending in a
  * newline is never held back). The loop line itself reports the shell's initial state as a first command.
- *   stdout:  RS "__HERMES_N_BEGIN " <uptime at start, for the tree kill> "\n"
+ *   stdout:  RS "__HERMES_N_BEGIN " <the clock at start, for the tree kill> "\n"
  *   stderr:  RS "__HERMES_N_BEGIN\n"
  *   stdout:  <command output, exactly> RS "__HERMES_N_END " <status> " " <1 if the shell is exiting, q
  *            for a quick report> " " <shell pid> " " <printf %q of $PWD> "\0"
@@ -41,10 +41,12 @@ export const closeInheritedDescriptors =
  */
 export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces = false): string {
   const marker = (text: string) => `'\\036__HERMES_${nonce}_${text}'`;
+  // When the command began, for the tree kill (see `killTaggedFunction`): bash 5's clock, `e` and
+  // $EPOCHREALTIME (no system call), or else the /proc/uptime reading.
   const beginWith = (stdoutLine: string) =>
     [
-      "__hermes_t=",
-      "builtin read -r __hermes_t _ </proc/uptime",
+      "__hermes_t=${EPOCHREALTIME:+e$EPOCHREALTIME}",
+      "[[ -n $__hermes_t ]] || builtin read -r __hermes_t _ </proc/uptime",
       stdoutLine,
       `builtin printf ${marker("BEGIN\\n")} >&62`,
       "builtin unset __hermes_t",

@@ -221,7 +221,7 @@ export class ShellWorker {
     const uptime = this.current?.uptime ?? "";
     return {
       execId,
-      ...(this.pid !== undefined && uptime !== "" && { shell: { pid: this.pid, sinceUptime: uptime } }),
+      ...(this.pid !== undefined && uptime !== "" && { shell: { pid: this.pid, since: uptime } }),
     };
   }
 

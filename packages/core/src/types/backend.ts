@@ -107,9 +107,10 @@ export interface ProcessSelector {
   environmentId?: string;
   /**
    * A session shell running the command: it is ended too, with every descendant it started since the
-   * command began (`sinceUptime`, the target's /proc/uptime reading), unless tagged by another command.
+   * command began, unless tagged by another command. `since` is the shell's clock then: `e` and bash 5's
+   * $EPOCHREALTIME, or the target's /proc/uptime reading.
    */
-  shell?: { pid: number; sinceUptime: string };
+  shell?: { pid: number; since: string };
 }
 
 export interface KillOptions {
