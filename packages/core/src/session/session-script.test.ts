@@ -1,0 +1,70 @@
+import { spawn } from "node:child_process";
+import { afterEach, describe, expect, it } from "vitest";
+import { commandPayload, sessionLoop } from "./session-script.js";
+
+const nonce = "0123456789abcdef";
+const done = `\x1e__HERMES_${nonce}_DONE\n`;
+const shells: Array<ReturnType<typeof spawn>> = [];
+afterEach(() => {
+  for (const shell of shells.splice(0)) shell.kill("SIGKILL");
+});
+
+/** A real session shell, fed payloads by hand: each call resolves to the stdout of one command's cycle. */
+function sessionShell(env: Record<string, string> = {}) {
+  const shell = spawn("bash", ["--noprofile", "--norc", "-s"], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ["pipe", "pipe", "ignore"],
+  });
+  shells.push(shell);
+  let buffered = "";
+  let waiting: ((text: string) => void) | undefined;
+  shell.stdout.on("data", (chunk: Buffer) => {
+    buffered += chunk.toString("latin1");
+    const end = buffered.indexOf(done);
+    if (end !== -1 && waiting) {
+      const cycle = buffered.slice(0, end);
+      buffered = buffered.slice(end + done.length);
+      waiting(cycle);
+    }
+  });
+  const next = (input: string) =>
+    new Promise<string>((resolve) => {
+      waiting = resolve;
+      shell.stdin.write(input);
+    });
+  return {
+    started: next(sessionLoop(nonce)),
+    run: (command: string, stateNeutralNames?: string[]) =>
+      next(commandPayload({ nonce, execId: "e1", command, ...(stateNeutralNames && { stateNeutralNames }) })),
+  };
+}
+
+describe("the session loop's report", () => {
+  it("is short after a command that cannot change the state, and full otherwise", async () => {
+    const shell = sessionShell({ LANG: "C.UTF-8" });
+    expect(await shell.started).toContain("declare -x");
+    const quick = await shell.run("true", ["true"]);
+    expect(quick).toMatch(/_END 0 q \d+ \S+\0$/);
+    expect(quick).not.toContain("declare -x");
+    expect(await shell.run("export X=1")).toContain('declare -x X="1"');
+  });
+
+  it("is full when a name is a function or an alias, or allexport is on", async () => {
+    const shell = sessionShell();
+    await shell.started;
+    await shell.run("true() { export VIA_FUNCTION=1; }");
+    expect(await shell.run("true", ["true"])).toContain('declare -x VIA_FUNCTION="1"');
+    await shell.run("unset -f true; alias ls='export VIA_ALIAS=1'");
+    expect(await shell.run("ls", ["ls"])).toContain('declare -x VIA_ALIAS="1"');
+    await shell.run("unalias ls; set -a");
+    expect(await shell.run("true", ["true"])).toContain("declare -x");
+  });
+
+  it("reads a payload that is not ASCII byte for byte", async () => {
+    const shell = sessionShell({ LANG: "C.UTF-8" });
+    await shell.started;
+    const output = await shell.run("echo 'héllo 你好'; export U='ü'");
+    expect(Buffer.from(output, "latin1").toString("utf8")).toContain("héllo 你好\n");
+    expect(await shell.run("echo after", ["echo"])).toContain("after\n");
+  });
+});
