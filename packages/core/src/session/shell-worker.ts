@@ -43,7 +43,7 @@ type Sinks = { stdout: OutputCapture; stderr: OutputCapture };
 interface RunningCommand {
   readonly sinks: Sinks;
   started: boolean;
-  /** The shell's uptime reading when the command began: processes it started are younger. */
+  /** The shell's clock when the command began (see `ProcessSelector.shell`): processes it started are younger. */
   uptime: string;
   trailer: Buffer[];
   stdoutDone: boolean;
@@ -264,7 +264,8 @@ export class ShellWorker {
         Buffer.from("\n"),
         (bytes) => uptime.push(Buffer.from(bytes)),
         () => {
-          // The first field of /proc/uptime (the shell splits with the user's IFS, which may not split it).
+          // The clock reading: `e` and $EPOCHREALTIME, or the first field of /proc/uptime (read with the user's
+          // IFS, which may not split it).
           command.uptime = Buffer.concat(uptime).toString("latin1").trim().split(/\s+/)[0] ?? "";
           this.stdoutSplitter.expect(
             marker.stdoutEnd,
