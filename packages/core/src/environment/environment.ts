@@ -8,8 +8,8 @@ import { EnvironmentDisposedError } from "../errors/environment-disposed-error.j
 import { UnsupportedCapabilityError } from "../errors/unsupported-capability-error.js";
 import { newId } from "../session/new-id.js";
 import type { Session } from "../session/session.js";
-import type { ShellState } from "../session/session-script.js";
 import { decodeShellWord } from "../session/shell-word.js";
+import type { ShellState } from "../session/state-restore.js";
 import type { Backend } from "../types/backend.js";
 import type { Capabilities } from "../types/capabilities.js";
 import type { ExecOptions, ExecResult, ProcessHandle, SpawnOptions } from "../types/exec.js";

@@ -1,5 +1,5 @@
 import type { Target } from "../backend/derive-target.js";
-import { oneShotScript, type ShellState, stateRestore } from "../session/session-script.js";
+import { oneShotScript, type ShellState, stateRestore } from "../session/state-restore.js";
 import type { ProcessSpec } from "../types/backend.js";
 
 export interface RawCommandRequest {

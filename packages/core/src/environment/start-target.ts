@@ -7,8 +7,8 @@ import { ownerLabel } from "../lifecycle/owner-process.js";
 import { newId } from "../session/new-id.js";
 import { OutputCapture } from "../session/output-capture.js";
 import { Session } from "../session/session.js";
-import type { ShellState } from "../session/session-script.js";
 import { exportStatement, quoteShellWord } from "../session/shell-quote.js";
+import type { ShellState } from "../session/state-restore.js";
 import type { Backend } from "../types/backend.js";
 import type { EnvironmentEvents } from "../types/execution-environment.js";
 

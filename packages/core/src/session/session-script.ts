@@ -1,4 +1,6 @@
+import { exitHandler } from "./session-traps.js";
 import { exportStatement, quoteShellWord } from "./shell-quote.js";
+import type { StateRestore } from "./state-restore.js";
 
 /**
  * Run first in every shell core starts: descriptors it inherited without close-on-exec (from whatever
@@ -122,14 +124,6 @@ function readInPieces(variable: string, count: string): string {
 /** Where the protocol's own steps run: markers to 63/62, anything else (traces, DEBUG trap output) nowhere. */
 const quiet = "63>&1 62>&2 >/dev/null 2>&1";
 
-/** What a shell needs to do to reach the session's state before a command (see `stateRestore`). */
-export interface StateRestore {
-  /** `cd` to this directory (a bash word) first. */
-  cwd?: string;
-  /** `export`/`unset` statements, or "". */
-  variables: string;
-}
-
 export interface CommandScriptOptions {
   /** The shell's nonce (hex): in every marker. */
   nonce: string;
@@ -196,73 +190,6 @@ function runCommand(options: CommandScriptOptions): string {
 }
 
 /**
- * The session's EXIT trap: the user's action first (with `$?` as bash gives it), then, when this is the
- * session shell ending during a command, the end markers and state with the exiting flag.
- */
-function exitHandler(nonce: string, userAction: string | undefined): string {
-  const report = [
-    `builtin printf '\\036__HERMES_${nonce}_END\\n' >&62`,
-    `builtin printf '\\036__HERMES_${nonce}_END %d 1 %d %q\\0\\0' "$__hermes_x" "$$" "\${PWD-}" >&63`,
-    "builtin export -p >&63",
-    `builtin printf '\\036__HERMES_${nonce}_DONE\\n' >&63`,
-  ].join("; ");
-  // Where the pipes are depends on how the shell is ending: `exit` or a signal in the command leave its
-  // own descriptors (63/62 closed), errexit or `exit` in a nested eval unwind to the protocol's group
-  // (63/62 open, 1/2 to /dev/null). (`builtin true` probes: in POSIX mode a failed redirection of a special
-  // builtin such as `:` ends the shell.) The user's action writes where the command would have.
-  const pipes =
-    "__hermes_o=61 __hermes_e=60 __hermes_uo=1 __hermes_ue=2; " +
-    "{ builtin true >&63 && builtin true >&62; } 2>/dev/null && __hermes_o=63 __hermes_e=62 __hermes_uo=63 __hermes_ue=62";
-  // The user's action sees `$?` as bash gives it: a subshell sets it (this runs once, as the shell ends), in an
-  // && list so that errexit, if on, does not end the shell there.
-  const user =
-    userAction === undefined ? "" : `{ ( builtin exit "$__hermes_x" ) && :; builtin eval ${userAction}; } >&$__hermes_uo 2>&$__hermes_ue; `;
-  // Idle: waiting in the loop's `read` (the trap names it), or the loop ended on purpose.
-  const speaks = `[ "$BASHPID" = "$$" ] && [ -z "\${__hermes_eof+x}" ] && [[ $BASH_COMMAND != *"read -r -N "*__hermes_* ]]`;
-  return `{ __hermes_x=$?; ${pipes}; } 2>/dev/null; ${user}{ ${speaks} && { ${report}; } 63>&$__hermes_o 62>&$__hermes_e; } 61>&1 60>&2 >/dev/null 2>&1`;
-}
-
-/**
- * What `trap -p EXIT` prints while the session's handler is installed; any other output means a command
- * set its own EXIT trap (or removed it).
- */
-export function installedExitTrap(nonce: string, userAction: string | undefined): string {
-  return `trap -- ${bashSingleQuote(exitHandler(nonce, userAction))} EXIT\n`;
-}
-
-/**
- * The user's EXIT action from a `trap -p EXIT` line that is not the session's: the bash word to `eval` at
- * exit, or undefined when no EXIT trap is set.
- */
-export function exitTrapAction(printed: string): string | undefined {
-  const match = /^trap -- ('(?:[^']|'\\'')*') EXIT\n?$/s.exec(printed);
-  return match?.[1];
-}
-
-/**
- * The EXIT line of what `trap -p` printed (or ""), and whether any other trap has an action: a DEBUG, ERR or
- * signal trap may run code during any command, so no command is then taken to leave the state alone. Lines
- * the pattern does not read count as such a trap.
- */
-export function splitTraps(printed: string): { exit: string; others: boolean } {
-  const line = /trap -- ('(?:[^']|'\\'')*') ([A-Z0-9+-]+)\n/y;
-  let exit = "";
-  let others = false;
-  let read = 0;
-  for (let match = line.exec(printed); match; match = line.exec(printed)) {
-    if (match[2] === "EXIT") exit = match[0];
-    else if (match[1] !== "''") others = true;
-    read = line.lastIndex;
-  }
-  return { exit, others: others || read !== printed.length };
-}
-
-/** Quotes the way bash's `trap -p` does: always single quotes, `'` as `'\''`. */
-function bashSingleQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}
-
-/**
  * `cd` to the session's directory; when it no longer exists (deleted, then the shell was replaced), go to
  * the nearest ancestor that does and remember it, so the command is refused with the reason.
  */
@@ -277,49 +204,4 @@ function enterOrFallBack(cwd: string): string {
 function unlessCwdLost(run: string): string {
   const message = "hermes: the working directory %s no longer exists, so this command did not run; the session is now in %s\\n";
   return `if [ -z "\${__hermes_lost+x}" ]; then ${run}; else builtin printf '${message}' "$__hermes_lost" "$PWD" >&62; builtin unset __hermes_lost; builtin false; fi`;
-}
-
-export interface ShellState {
-  /** The working directory, decoded. */
-  cwd: string;
-  /** The same as bash printed it (`printf %q`), which recreates every byte. */
-  cwdWord: string;
-  /** Exported variables: name -> value as a bash word (see `parseExportOutput`), null when exported without one. */
-  env: ReadonlyMap<string, string | null>;
-}
-
-/** What a shell in state `from` must do to reach state `to`. `PWD` follows the `cd` (it is not restored over it). */
-export function stateRestore(from: ShellState, to: ShellState): StateRestore {
-  if (from.env === to.env && from.cwdWord === to.cwdWord) return { variables: "" };
-  const set: string[] = [];
-  for (const [name, value] of to.env) {
-    if (name === "PWD" || (from.env.get(name) === value && from.env.has(name))) continue;
-    set.push(value === null ? name : `${name}=${value}`);
-  }
-  const steps: string[] = [];
-  if (set.length > 0) steps.push(`builtin export ${set.join(" ")}`);
-  const unset = [...from.env.keys()].filter((name) => name !== "PWD" && !to.env.has(name));
-  if (unset.length > 0) steps.push(`builtin unset ${unset.join(" ")}`);
-  return { ...(from.cwdWord !== to.cwdWord && { cwd: to.cwdWord }), variables: steps.join("; ") };
-}
-
-/** Script for a fresh `bash -c`: the backend's prelude, the session's state, then the command or argv. */
-export function oneShotScript(options: {
-  prelude: string | undefined;
-  restore: StateRestore;
-  cwd: string | undefined;
-  env: Readonly<Record<string, string>> | undefined;
-  command: string | undefined;
-}): string {
-  const steps: string[] = [];
-  if (options.prelude) steps.push(options.prelude);
-  if (options.restore.cwd !== undefined) steps.push(`builtin cd -- ${options.restore.cwd} || builtin exit 1`);
-  if (options.restore.variables) steps.push(options.restore.variables);
-  if (options.cwd !== undefined) steps.push(`builtin cd -- ${quoteShellWord(options.cwd, "cwd")} || builtin exit 1`);
-  const exports = exportStatement(options.env ?? {});
-  if (exports) steps.push(exports);
-  // The command keeps line 1 for its own error messages only when nothing precedes it; the prelude shares one line.
-  const head = steps.join("; ");
-  const body = options.command ?? 'builtin exec "$@"';
-  return head ? `${head}\n${body}` : body;
 }

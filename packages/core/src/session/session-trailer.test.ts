@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { splitTraps } from "./session-script.js";
 import { parseTrailer } from "./session-trailer.js";
+import { splitTraps } from "./session-traps.js";
 
 const previous = { text: 'declare -x A="1"\n', env: new Map([["A", '"1"']]) };
 

@@ -1,7 +1,7 @@
 import { parseExportOutput } from "./export-parser.js";
-import type { ShellState } from "./session-script.js";
 import { decodeShellWord } from "./shell-word.js";
 import { processTagVariable } from "./signal-tagged-program.js";
+import type { ShellState } from "./state-restore.js";
 
 /** Variables core sets for its own bookkeeping; never part of the session's state. */
 export const internalVariables: ReadonlySet<string> = new Set(["HERMES_ENV_ID", "HERMES_EXEC_ID", processTagVariable]);

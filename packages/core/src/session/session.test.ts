@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mergeState } from "./session.js";
-import { stateRestore } from "./session-script.js";
 import { quoteShellWord } from "./shell-quote.js";
+import { stateRestore } from "./state-restore.js";
 
 const state = (cwd: string, env: Record<string, string | null>) => ({
   cwd,

@@ -2,8 +2,8 @@ import type { Target } from "../backend/derive-target.js";
 import { BackendUnavailableError } from "../errors/backend-unavailable-error.js";
 import type { KillOptions } from "../types/backend.js";
 import { OutputCapture } from "./output-capture.js";
-import { type ShellState, stateRestore } from "./session-script.js";
 import { type CommandOutcome, ShellWorker } from "./shell-worker.js";
+import { type ShellState, stateRestore } from "./state-restore.js";
 
 /** Extra shells (opened for concurrent calls) close after idling this long. */
 const idleShellMs = 30_000;

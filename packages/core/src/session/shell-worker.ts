@@ -6,17 +6,10 @@ import { AckNudger } from "./ack-nudger.js";
 import { MarkerSplitter } from "./marker-splitter.js";
 import { newId } from "./new-id.js";
 import type { OutputCapture } from "./output-capture.js";
-import {
-  type CommandScriptOptions,
-  commandPayload,
-  exitTrapAction,
-  installedExitTrap,
-  type ShellState,
-  sessionLoop,
-  splitTraps,
-} from "./session-script.js";
-import { markersFor, parseTrailer } from "./session-trailer.js";
-import { commandNamesIfStateNeutral } from "./state-neutral-command.js";
+import { type CommandScriptOptions, commandPayload, sessionLoop } from "./session-script.js";
+import { markersFor } from "./session-trailer.js";
+import { ShellReport } from "./shell-report.js";
+import type { ShellState } from "./state-restore.js";
 
 /** How long to wait for output still in the pipes after a shell exited mid-command. */
 const drainAfterExitMs = 200;
@@ -69,23 +62,10 @@ export class ShellWorker {
   /** The shell said it is exiting (`exit` or errexit in a command): it must not get another command. */
   private exiting = false;
   private onStray: ShellWorkerOptions["onStray"];
-  /** The shell's pid in the target, as it reports it. */
-  private pid: number | undefined;
-  /** The shell's last `export -p` as printed (its parse is `state.env`), to skip parsing the same again. */
-  private exportsText: string | undefined;
-  /** The shell's state as it last reported it. */
-  state: ShellState = { cwd: "", cwdWord: "''", env: new Map() };
-  /** The user's EXIT trap action in this shell (a bash word), run by the session's own EXIT handler. */
-  private exitTrap: string | undefined;
-  /** The last full report showed a trap other than EXIT with an action (see `splitTraps`). */
-  private otherTraps = true;
-  /** The session's EXIT trap is not (or no longer) installed as `installedExitTrap` prints it. */
-  private exitTrapChanged = true;
   /** This shell's random nonce, in every marker: unguessable to a command that does not go looking. */
   private readonly nonce = newId();
   private readonly markers = markersFor(this.nonce);
-  /** What `trap -p EXIT` prints while the session's trap is installed. */
-  private installedTrap = installedExitTrap(this.nonce, undefined);
+  private readonly report = new ShellReport(this.nonce);
 
   private constructor(
     private readonly process: TargetProcess,
@@ -140,6 +120,11 @@ export class ShellWorker {
     return worker;
   }
 
+  /** The shell's state as it last reported it. */
+  get state(): ShellState {
+    return this.report.state;
+  }
+
   /** Can take another command. */
   get usable(): boolean {
     return this.exit === undefined && !this.exiting;
@@ -150,34 +135,17 @@ export class ShellWorker {
    * closed: the command reads it to end-of-file and the shell exits afterwards.
    */
   run(
-    script: Omit<CommandScriptOptions, "nonce" | "readsStdin" | "exitTrap" | "installExitTrap">,
+    script: Omit<CommandScriptOptions, "nonce" | "readsStdin" | "exitTrap" | "installExitTrap" | "stateNeutralNames">,
     sinks: Sinks,
     stdinData?: Uint8Array,
   ): Promise<CommandOutcome> {
-    const names = this.stateNeutralNames(script, stdinData !== undefined);
     const payload = commandPayload({
       ...script,
+      ...this.report.nextPayload(script, stdinData !== undefined),
       nonce: this.nonce,
       readsStdin: stdinData !== undefined,
-      installExitTrap: this.exitTrapChanged,
-      ...(this.exitTrap !== undefined && { exitTrap: this.exitTrap }),
-      ...(names && { stateNeutralNames: names }),
     });
-    this.exitTrapChanged = false;
     return this.send(payload, sinks, stdinData);
-  }
-
-  /**
-   * When the command cannot change the exports or traps this shell last reported, the names the shell must
-   * check are no function or alias for its report to leave them out (see `commandPayload`). Never with a
-   * restore or a new EXIT trap before it, or while a DEBUG, ERR or signal trap could run code of its own.
-   */
-  private stateNeutralNames(script: Pick<CommandScriptOptions, "command" | "restore" | "cwd" | "env">, readsStdin: boolean) {
-    if (readsStdin || this.exitTrapChanged || this.otherTraps) return undefined;
-    if (script.restore && (script.restore.cwd !== undefined || script.restore.variables !== "")) return undefined;
-    // Per-call cwd or env run the command in a subshell, which cannot change this shell.
-    if (script.cwd !== undefined || (script.env && Object.keys(script.env).length > 0)) return [];
-    return commandNamesIfStateNeutral(script.command);
   }
 
   /** Writes `input` (and then `stdinData`, closing stdin) and collects one command's output and outcome. */
@@ -197,7 +165,7 @@ export class ShellWorker {
           this.nudger?.commandEnded();
           this.stdoutSplitter.expect(null, (bytes) => this.onStray("stdout", bytes));
           this.stderrSplitter.expect(null, (bytes) => this.onStray("stderr", bytes));
-          if (outcome.state) this.state = outcome.state;
+          if (outcome.state) this.report.state = outcome.state;
           if (this.usable) this.process.unref?.();
           resolve(outcome);
         },
@@ -221,7 +189,7 @@ export class ShellWorker {
     const uptime = this.current?.uptime ?? "";
     return {
       execId,
-      ...(this.pid !== undefined && uptime !== "" && { shell: { pid: this.pid, since: uptime } }),
+      ...(this.report.pid !== undefined && uptime !== "" && { shell: { pid: this.report.pid, since: uptime } }),
     };
   }
 
@@ -298,18 +266,8 @@ export class ShellWorker {
 
   private completeIfDone(command: RunningCommand): void {
     if (!command.stdoutDone || !command.stderrDone) return;
-    const trailer = parseTrailer(Buffer.concat(command.trailer), { text: this.exportsText, env: this.state.env });
-    this.exportsText = trailer.exportsText;
-    this.pid = trailer.pid ?? this.pid;
+    const trailer = this.report.read(Buffer.concat(command.trailer));
     if (!trailer.exiting) {
-      const traps = trailer.traps === undefined ? undefined : splitTraps(trailer.traps);
-      if (traps) this.otherTraps = traps.others;
-      if (traps && traps.exit !== this.installedTrap) {
-        // The command set, or removed, its own EXIT trap: the next line installs the session's around it.
-        this.exitTrap = exitTrapAction(traps.exit);
-        this.installedTrap = installedExitTrap(this.nonce, this.exitTrap);
-        this.exitTrapChanged = true;
-      }
       command.settle({ exitCode: trailer.exitCode, signal: null, state: trailer.state, started: true });
       return;
     }

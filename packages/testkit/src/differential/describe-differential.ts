@@ -1,6 +1,7 @@
 import type { ExecResult, ExecutionEnvironment } from "@hermes/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DeliberateDifference, sequences as defaultSequences, deliberateDifferences, type Sequence } from "./sequences.js";
+import { type DeliberateDifference, deliberateDifferences } from "./deliberate-differences.js";
+import { sequences as defaultSequences, type Sequence } from "./sequences.js";
 
 export interface DifferentialOptions {
   /** A new environment; the suite starts and disposes it. */
