@@ -1,3 +1,4 @@
+import { loadModalSdk } from "../modal/modal-sdk.js";
 import type { ModalFake, ModalFakeOptions } from "./modal-fake.js";
 
 /**
@@ -5,6 +6,11 @@ import type { ModalFake, ModalFakeOptions } from "./modal-fake.js";
  * which users of the other fakes need not install.
  */
 export async function startModalFake(options: ModalFakeOptions): Promise<ModalFake> {
+  // The SDK first (a missing one is a BackendNotInstalledError saying how to install it), so that it is what
+  // loads nice-grpc in this process: in CI, now and then, an SDK loaded after the fake had loaded nice-grpc
+  // saw its `Status` undefined (a TypeError reading DEADLINE_EXCEEDED as the SDK's module ran). Not
+  // reproduced in isolation.
+  await loadModalSdk();
   let loaded: typeof import("./modal-fake.js");
   try {
     loaded = await import("./modal-fake.js");
