@@ -167,14 +167,15 @@ export function commandPayload(options: CommandScriptOptions): string {
   }
   const run = `builtin unset __hermes_h __hermes_p __hermes_r; ${options.restore?.cwd !== undefined ? unlessCwdLost(runCommand(options)) : runCommand(options)}`;
   const preText = pre.join("; ");
-  const flag = ascii.test(preText) && ascii.test(run) ? "a" : "b";
-  return `\x01${flag}${byteCount(preText)}${byteCount(run)}${preText}${run}`;
+  const preBytes = Buffer.byteLength(preText);
+  const runBytes = Buffer.byteLength(run);
+  // As many UTF-8 bytes as UTF-16 code units: every character is ASCII.
+  const flag = preBytes === preText.length && runBytes === run.length ? "a" : "b";
+  return `\x01${flag}${hexCount(preBytes)}${hexCount(runBytes)}${preText}${run}`;
 }
 
-const ascii = /^[\x00-\x7f]*$/;
-
-function byteCount(text: string): string {
-  return Buffer.byteLength(text).toString(16).padStart(8, "0");
+function hexCount(bytes: number): string {
+  return bytes.toString(16).padStart(8, "0");
 }
 
 function runCommand(options: CommandScriptOptions): string {

@@ -11,6 +11,8 @@ import { markersFor } from "./session-trailer.js";
 import { ShellReport } from "./shell-report.js";
 import type { ShellState } from "./state-restore.js";
 
+const newline = Buffer.from("\n");
+
 /** How long to wait for output still in the pipes after a shell exited mid-command. */
 const drainAfterExitMs = 200;
 /**
@@ -229,7 +231,7 @@ export class ShellWorker {
     });
     const readUptime = () => {
       this.stdoutSplitter.expect(
-        Buffer.from("\n"),
+        newline,
         (bytes) => uptime.push(Buffer.from(bytes)),
         () => {
           // The clock reading: `e` and $EPOCHREALTIME, or the first field of /proc/uptime (read with the user's
