@@ -29,9 +29,10 @@ export const closeInheritedDescriptors =
  *   while a command runs (`$BASH_COMMAND`, which in a trap names the command that was running), so a forked
  *   child or an idle shell never reports.
  *
- * Each payload is the byte 0x01, a header of `a` (all ASCII) or `b` and two 8-digit hex byte counts, then `pre` (restores the
- * session's state, tags the command) and `run` (evaluates the command). On transports that need it, what
- * comes before the 0x01 is skipped: filler core may write to make a transport flush (see `BackendInstance.nudgeAcks`). Wire format, with N the shell's random nonce and RS the
+ * Each payload is the byte 0x01, a header of `a` (all ASCII) or `b` and two 8-digit hex byte counts, then
+ * `pre` (restores the session's state, tags the command) and `run` (evaluates the command). On transports
+ * that need it, what comes before the 0x01 is skipped: filler core may write to make a transport flush (see
+ * `BackendInstance.nudgeAcks`). Wire format, with N the shell's random nonce and RS the
  * byte 0x1e (markers are found by exact search, so none needs a newline before it, and output ending in a
  * newline is never held back). The loop line itself reports the shell's initial state as a first command.
  *   stdout:  RS "__HERMES_N_BEGIN " <the clock at start, for the tree kill> "\n"

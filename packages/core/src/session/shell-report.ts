@@ -45,6 +45,7 @@ export class ShellReport {
   /** Reads the trailer a command ended with (see `parseTrailer`), keeping what the next payload needs. */
   read(bytes: Buffer): Trailer {
     const trailer = parseTrailer(bytes, { text: this.exportsText, env: this.state.env });
+    this.state = trailer.state;
     this.exportsText = trailer.exportsText;
     this.pid = trailer.pid ?? this.pid;
     if (trailer.exiting || trailer.traps === undefined) return trailer;

@@ -167,7 +167,6 @@ export class ShellWorker {
           this.nudger?.commandEnded();
           this.stdoutSplitter.expect(null, (bytes) => this.onStray("stdout", bytes));
           this.stderrSplitter.expect(null, (bytes) => this.onStray("stderr", bytes));
-          if (outcome.state) this.report.state = outcome.state;
           if (this.usable) this.process.unref?.();
           resolve(outcome);
         },
