@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
+import { newId } from "./new-id.js";
 import { commandPayload, sessionLoop } from "./session-script.js";
+import { ShellReport } from "./shell-report.js";
 
 const nonce = "0123456789abcdef";
 const done = `\x1e__HERMES_${nonce}_DONE\n`;
@@ -32,10 +34,17 @@ function sessionShell(env: Record<string, string> = {}) {
       waiting = resolve;
       shell.stdin.write(input);
     });
+  // Each cycle's trailer goes to a ShellReport, which decides as core does whether the next report is quick.
+  const report = new ShellReport(nonce);
+  const endMarker = `\x1e__HERMES_${nonce}_END `;
+  const cycle = async (input: string) => {
+    const text = await next(input);
+    report.read(Buffer.from(text.slice(text.indexOf(endMarker) + endMarker.length), "latin1"));
+    return text;
+  };
   return {
-    started: next(sessionLoop(nonce)),
-    run: (command: string, stateNeutralNames?: string[]) =>
-      next(commandPayload({ nonce, execId: "e1", command, ...(stateNeutralNames && { stateNeutralNames }) })),
+    started: cycle(sessionLoop(nonce)),
+    run: (command: string) => cycle(commandPayload({ nonce, execId: newId(), command, ...report.nextPayload({ command }, false) })),
   };
 }
 
@@ -43,21 +52,25 @@ describe("the session loop's report", () => {
   it("is short after a command that cannot change the state, and full otherwise", async () => {
     const shell = sessionShell({ LANG: "C.UTF-8" });
     expect(await shell.started).toContain("declare -x");
-    const quick = await shell.run("true", ["true"]);
-    expect(quick).toMatch(/_END 0 q \d+ \S+\0$/);
+    // The first command installs the session's EXIT trap: its report is full.
+    expect(await shell.run("true")).toContain("declare -x");
+    const quick = await shell.run("true");
+    expect(quick).toMatch(/_END 0 q \d+ \w+ \S+\0$/);
     expect(quick).not.toContain("declare -x");
     expect(await shell.run("export X=1")).toContain('declare -x X="1"');
   });
 
-  it("is full when a name is a function or an alias, or allexport is on", async () => {
+  it("is full when a name is a function or an alias, or allexport is on, as the last full report showed", async () => {
     const shell = sessionShell();
     await shell.started;
     await shell.run("true() { export VIA_FUNCTION=1; }");
-    expect(await shell.run("true", ["true"])).toContain('declare -x VIA_FUNCTION="1"');
+    expect(await shell.run("true")).toContain('declare -x VIA_FUNCTION="1"');
     await shell.run("unset -f true; alias ls='export VIA_ALIAS=1'");
-    expect(await shell.run("ls", ["ls"])).toContain('declare -x VIA_ALIAS="1"');
-    await shell.run("unalias ls; set -a");
-    expect(await shell.run("true", ["true"])).toContain("declare -x");
+    expect(await shell.run("ls")).toContain('declare -x VIA_ALIAS="1"');
+    await shell.run("unalias ls");
+    expect(await shell.run("true")).toMatch(/_END 0 q /);
+    await shell.run("set -a");
+    expect(await shell.run("true")).toContain("declare -x");
   });
 
   it("reads a payload that is not ASCII byte for byte", async () => {
@@ -65,6 +78,6 @@ describe("the session loop's report", () => {
     await shell.started;
     const output = await shell.run("echo 'héllo 你好'; export U='ü'");
     expect(Buffer.from(output, "latin1").toString("utf8")).toContain("héllo 你好\n");
-    expect(await shell.run("echo after", ["echo"])).toContain("after\n");
+    expect(await shell.run("echo after")).toContain("after\n");
   });
 });

@@ -1,6 +1,6 @@
 import { exitHandler } from "./session-traps.js";
 import { exportStatement, quoteShellWord } from "./shell-quote.js";
-import type { StateRestore } from "./state-restore.js";
+import { restoresNothing, type StateRestore } from "./state-restore.js";
 
 /**
  * Run first in every shell core starts: descriptors it inherited without close-on-exec (from whatever
@@ -29,62 +29,69 @@ export const closeInheritedDescriptors =
  *   while a command runs (`$BASH_COMMAND`, which in a trap names the command that was running), so a forked
  *   child or an idle shell never reports.
  *
- * Each payload is the byte 0x01, a header of `a` (all ASCII) or `b` and two 8-digit hex byte counts, then
- * `pre` (restores the session's state, tags the command) and `run` (evaluates the command). On transports
- * that need it, what comes before the 0x01 is skipped: filler core may write to make a transport flush (see
- * `BackendInstance.nudgeAcks`). Wire format, with N the shell's random nonce and RS the
- * byte 0x1e (markers are found by exact search, so none needs a newline before it, and output ending in a
- * newline is never held back). The loop line itself reports the shell's initial state as a first command.
+ * Each payload is a header and two parts (see `commandPayload`). On transports that need it, what comes
+ * before its 0x01 is skipped: filler core may write to make a transport flush (see
+ * `BackendInstance.nudgeAcks`). Wire format, with N the shell's random nonce and RS the byte 0x1e (markers
+ * are found by exact search, so none needs a newline before it, and output ending in a newline is never
+ * held back). The loop line itself reports the shell's initial state as a first command. Stderr has no
+ * BEGIN marker: what arrives there while a command runs is the command's.
  *   stdout:  RS "__HERMES_N_BEGIN " <the clock at start, for the tree kill> "\n"
- *   stderr:  RS "__HERMES_N_BEGIN\n"
  *   stdout:  <command output, exactly> RS "__HERMES_N_END " <status> " " <1 if the shell is exiting, q
- *            for a quick report> " " <shell pid> " " <printf %q of $PWD> "\0"
- *            [<trap -p> "\0" <export -p>, unless quick] RS "__HERMES_N_DONE\n"
+ *            for a quick report> " " <shell pid> " " <$-> " " <printf %q of $PWD> "\0"
+ *            [<trap -p> "\0" <declare -F> <alias -p> "\0" <export -p>, unless quick] RS "__HERMES_N_DONE\n"
  *   stderr:  <command output, exactly> RS "__HERMES_N_END\n"
  */
 export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces = false): string {
   const marker = (text: string) => `'\\036__HERMES_${nonce}_${text}'`;
   // When the command began, for the tree kill (see `killTaggedFunction`): bash 5's clock, `e` and
   // $EPOCHREALTIME (no system call), or else the /proc/uptime reading.
-  const beginWith = (stdoutLine: string) =>
-    [
-      "__hermes_t=${EPOCHREALTIME:+e$EPOCHREALTIME}",
-      "[[ -n $__hermes_t ]] || builtin read -r __hermes_t _ </proc/uptime",
-      stdoutLine,
-      `builtin printf ${marker("BEGIN\\n")} >&62`,
-      "builtin unset __hermes_t",
-    ].join("; ");
-  const begin = beginWith(`builtin printf ${marker("BEGIN %s\\n")} "$__hermes_t" >&63`);
-  // With acknowledged pieces the uptime has a marker of its own: after the BEGIN line a large payload sent
+  const withClock = (print: (clock: string) => string) =>
+    `if [[ -n \${EPOCHREALTIME-} ]]; then ${print('"e$EPOCHREALTIME"')}; else builtin read -r __hermes_t _ </proc/uptime; ${print('"$__hermes_t"')}; builtin unset __hermes_t; fi`;
+  const begin = withClock((clock) => `builtin printf ${marker("BEGIN %s\\n")} ${clock} >&63`);
+  // With acknowledged pieces the clock has a marker of its own: after the BEGIN line a large payload sent
   // first (`__hermes_b` set), or in one write with the BEGIN.
-  const uptimeLine = `if [ -n "\${__hermes_b+x}" ]; then builtin printf ${marker("UPTIME %s\\n")} "$__hermes_t" >&63; builtin unset __hermes_b; else builtin printf ${marker("BEGIN ")}${marker("UPTIME %s\\n")} "$__hermes_t" >&63; fi`;
-  const beginAfterPieces = acknowledgePieces ? beginWith(uptimeLine) : begin;
-  const firstBegin = acknowledgePieces ? beginAfterPieces : begin;
+  const beginAfterPieces = acknowledgePieces
+    ? withClock(
+        (clock) =>
+          `if [ -n "\${__hermes_b+x}" ]; then builtin printf ${marker("UPTIME %s\\n")} ${clock} >&63; builtin unset __hermes_b; else builtin printf ${marker("BEGIN ")}${marker("UPTIME %s\\n")} ${clock} >&63; fi`,
+      )
+    : begin;
   // The status record comes first, while `$?` is still the command's (`set -e` left on cannot end the
   // shell at a printf that succeeds; traces go to /dev/null). It has no newline before its end, so bash's
-  // line-buffered stdout writes it at once. After a command that could not change them (`__hermes_q` set,
-  // see `commandPayload`) the traps and exports are left out: the record says `q` where the exiting flag
-  // goes and ends with the DONE marker itself (`%b` of its escapes).
+  // line-buffered stdout writes it at once. After a command that could not change the state (`__hermes_q`
+  // set, see `commandPayload`) the rest is left out: the record says `q` where the exiting flag goes and
+  // ends with the DONE marker itself (`%b` of its escapes). Else come the traps, the names a command could
+  // mean other than a program (functions, then aliases) and the exports.
   const done = `\\036__HERMES_${nonce}_DONE\\n`;
-  const report = [
-    `builtin printf ${marker("END %d %s %d %q\\0%b")} "$?" "\${__hermes_q-0}" "$$" "\${PWD-}" "\${__hermes_q+${done}}" >&63 || builtin exit 70`,
-    "builtin set +euxv",
-    "builtin unset HERMES_EXEC_ID",
-    `builtin printf ${marker("END\\n")} >&62`,
-    `if [[ -n \${__hermes_q+x} ]]; then builtin unset __hermes_q; else builtin trap -p >&63; builtin printf '\\0' >&63; builtin export -p >&63; builtin printf ${marker("DONE\\n")} >&63 || builtin exit 70; fi`,
+  const full = [
+    "builtin trap -p >&63",
+    "builtin printf '\\0' >&63",
+    "builtin declare -F >&63",
+    "builtin alias -p >&63",
+    "builtin printf '\\0' >&63",
+    "builtin export -p >&63",
+    `builtin printf ${marker("DONE\\n")} >&63 || builtin exit 70`,
   ].join("; ");
-  // The header is a flag and two byte counts, in ASCII. `read -N` counts characters of the user's locale,
-  // which are bytes only in ASCII: a payload that is not is read in the C locale, at the price of two
-  // locale switches. Without filler to skip, the 0x01 is read with the header: one read fewer per command.
+  const report = [
+    `builtin printf ${marker("END %d %s %d %s %q\\0%b")} "$?" "\${__hermes_q-0}" "$$" "$-" "\${PWD-}" "\${__hermes_q+${done}}" >&63 || builtin exit 70`,
+    "builtin set +euxv",
+    "builtin unset HERMES_EXEC_ID __hermes_r",
+    `builtin printf ${marker("END\\n")} >&62`,
+    `if [[ -n \${__hermes_q+x} ]]; then builtin unset __hermes_q; else ${full}; fi`,
+  ].join("; ");
+  // The header: charset, report, exec id and two byte counts, in ASCII (see `commandPayload`). `read -N`
+  // counts characters of the user's locale, which are bytes only in ASCII: a payload that is not is read in
+  // the C locale, at the price of two locale switches. Without filler to skip, the 0x01 is read with the
+  // header: one read fewer per command.
   const at = acknowledgePieces ? 0 : 1;
-  const flag = `\${__hermes_h:${at}:1}`;
-  const preCount = `\${__hermes_h:${at + 1}:8}`;
-  const runCount = `\${__hermes_h:${at + 9}:8}`;
+  const field = (offset: number, length: number) => `\${__hermes_h:${at + offset}:${length}}`;
+  const preCount = field(18, 8);
+  const runCount = field(26, 8);
   const readBoth = (locale: string) =>
     [`${locale}builtin read -r -N "$((16#${preCount}))" __hermes_p`, `${locale}builtin read -r -N "$((16#${runCount}))" __hermes_r`].join(
       " && ",
     );
-  const whole = `if [[ ${flag} == a ]]; then ${readBoth("")}; else ${readBoth("LC_ALL=C ")}; fi`;
+  const whole = `if [[ ${field(0, 1)} == a ]]; then ${readBoth("")}; else ${readBoth("LC_ALL=C ")}; fi`;
   // A payload larger than one of srun's 1 KiB messages: the BEGIN line goes first, each piece is acknowledged.
   const inPieces = [
     `builtin printf ${marker("BEGIN \\n")} >&63`,
@@ -95,20 +102,33 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   const next = acknowledgePieces
     ? [
         "builtin read -r -d $'\\001' _",
-        "builtin read -r -N 17 __hermes_h",
+        `builtin read -r -N ${headerLength} __hermes_h`,
         `if [ "$((16#${preCount} + 16#${runCount}))" -gt 1000 ]; then ${inPieces}; else ${whole}; fi`,
       ].join(" && ")
-    : `builtin read -r -N 18 __hermes_h && ${whole}`;
+    : `builtin read -r -N ${headerLength + 1} __hermes_h && ${whole}`;
   // `__hermes_last` (set by a shell given stdin data) or end-of-input leave the loop; the EXIT trap then stays silent.
   const more = `{ [ -z "\${__hermes_last+x}" ] && ${next}; } || { __hermes_eof=; builtin false; }`;
-  const body = `builtin eval "$__hermes_p"; ${beginAfterPieces}; builtin eval "$__hermes_r"`;
+  // A quick command is `run` itself, evaluated here with the command's descriptors (see `commandFds`); any
+  // other `run` is a wrapper that sets them up itself, as the protocol's own steps in it must stay quiet.
+  const body = [
+    '[[ -z $__hermes_p ]] || builtin eval "$__hermes_p"',
+    `builtin export HERMES_EXEC_ID=${field(2, 16)}`,
+    `[[ ${field(1, 1)} != q ]] || __hermes_q=q`,
+    beginAfterPieces,
+    "builtin unset __hermes_h __hermes_p",
+    "builtin : ''",
+    `if [[ -n \${__hermes_q+x} ]]; then builtin eval "$__hermes_r" </dev/null ${commandFds}; else builtin eval "$__hermes_r"; fi`,
+  ].join("; ");
   // One line, prelude included: a command's line numbers then count from 1, as in `bash -c`.
   // A `break` or `continue` in a command ends the inner loop's turn, not the session: the outer loop goes on.
   const inner = `while { ${report}; }; ${more}; do { ${body}; }; done`;
   // The loops run inside one quiet group, set up once: redirections per command cost a dozen system calls.
-  const loops = `{ ${firstBegin}; while :; do ${inner}; [ -z "\${__hermes_eof+x}" ] || builtin exit; done; } ${quiet}`;
+  const loops = `{ ${beginAfterPieces}; while :; do ${inner}; [ -z "\${__hermes_eof+x}" ] || builtin exit; done; } ${quiet}`;
   return `${prelude ? `${prelude}; ` : ""}builtin shopt -s expand_aliases; ${loops}; builtin exit\n`;
 }
+
+/** Characters of a payload's header after its 0x01: charset, report, exec id, two byte counts. */
+const headerLength = 34;
 
 /**
  * Reads `variable` (`count`: hex digits of its byte length) 512 bytes at a time, printing a newline after
@@ -122,12 +142,19 @@ function readInPieces(variable: string, count: string): string {
   return `${variable}= && ${left}=$((16#${count})) && { while [ "$${left}" -gt 0 ]; do ${step}; done; [ "$${left}" -le 0 ]; } && builtin unset __hermes_c ${left}`;
 }
 
+/**
+ * The command's descriptors: its output on the pipes, the protocol's copies closed, so what it does to its
+ * own (`exec >file`, `exec 63>&-`) ends with it and its children inherit no extra fds.
+ */
+const commandFds = ">&63 2>&62 63>&- 62>&-";
+
 /** Where the protocol's own steps run: markers to 63/62, anything else (traces, DEBUG trap output) nowhere. */
 const quiet = "63>&1 62>&2 >/dev/null 2>&1";
 
 export interface CommandScriptOptions {
   /** The shell's nonce (hex): in every marker. */
   nonce: string;
+  /** 16 hex digits (see `newId`): the payload's header carries it at a fixed width. */
   execId: string;
   command: string;
   restore?: StateRestore;
@@ -141,38 +168,36 @@ export interface CommandScriptOptions {
   /** The command reads the shell's own stdin (data follows the payload); the shell exits afterwards. */
   readsStdin?: boolean;
   /**
-   * The command cannot change the exported variables or traps if none of these names is a function or an
-   * alias (see `commandNamesIfStateNeutral`): the report then leaves them out. Only without a restore.
+   * The command cannot change the shell's state (see `ShellReport`): its report leaves the traps, names and
+   * exports out. Only without a restore, and never with stdin data.
    */
-  stateNeutralNames?: readonly string[];
+  quick?: boolean;
 }
 
-/** The payload for a session shell's loop (see `sessionLoop`) that runs one command. */
+/**
+ * The payload for a session shell's loop (see `sessionLoop`) that runs one command: the byte 0x01, a header
+ * of `a` (all ASCII) or `b`, `q` (quick report) or `f`, the exec id, and the byte counts of `pre` and `run`
+ * (8 hex digits each), then `pre` (restores the session's state; usually empty) and `run`, which the loop
+ * evaluates with the command's descriptors. A quick command is `run` itself: it cannot look at the shell's
+ * variables, where `run` still is while it runs. Any other runs in an `eval` of its own after `run` is unset.
+ */
 export function commandPayload(options: CommandScriptOptions): string {
+  if (!/^[0-9a-f]{16}$/.test(options.execId)) throw new Error(`exec id ${options.execId} is not 16 hex digits`);
+  if (options.quick && (options.readsStdin || !restoresNothing(options.restore))) throw new Error("a quick command has no restore and no stdin data");
   const pre: string[] = [];
   if (options.restore?.cwd !== undefined) pre.push(enterOrFallBack(options.restore.cwd));
   if (options.restore?.variables) pre.push(options.restore.variables);
   if (options.installExitTrap) pre.push(`builtin trap -- ${quoteShellWord(exitHandler(options.nonce, options.exitTrap))} EXIT`);
-  pre.push(`builtin export HERMES_EXEC_ID=${options.execId}`);
   // A shell that was given stdin data leaves the loop after this command: what the command left of the data
   // must never be read as a payload.
   if (options.readsStdin) pre.push("__hermes_last=");
-  // The command cannot change the exports or traps unless one of its names is a function or an alias, or
-  // allexport is on (`__hermes_q` itself would be exported): then the report may leave them out.
-  if (options.stateNeutralNames) {
-    const checks = options.stateNeutralNames.flatMap((name) => {
-      const word = quoteShellWord(name);
-      return [`builtin declare -F ${word}`, `builtin alias ${word}`];
-    });
-    pre.push(`{ ${[...checks, "[[ $- == *a* ]]"].join(" || ")}; } || __hermes_q=q`);
-  }
-  const run = `builtin unset __hermes_h __hermes_p __hermes_r; ${options.restore?.cwd !== undefined ? unlessCwdLost(runCommand(options)) : runCommand(options)}`;
+  const run = runCommand(options);
   const preText = pre.join("; ");
   const preBytes = Buffer.byteLength(preText);
   const runBytes = Buffer.byteLength(run);
   // As many UTF-8 bytes as UTF-16 code units: every character is ASCII.
-  const flag = preBytes === preText.length && runBytes === run.length ? "a" : "b";
-  return `\x01${flag}${hexCount(preBytes)}${hexCount(runBytes)}${preText}${run}`;
+  const charset = preBytes === preText.length && runBytes === run.length ? "a" : "b";
+  return `\x01${charset}${options.quick ? "q" : "f"}${options.execId}${hexCount(preBytes)}${hexCount(runBytes)}${preText}${run}`;
 }
 
 function hexCount(bytes: number): string {
@@ -180,15 +205,20 @@ function hexCount(bytes: number): string {
 }
 
 function runCommand(options: CommandScriptOptions): string {
-  const redirections = `${options.readsStdin ? "" : " </dev/null"} >&63 2>&62 63>&- 62>&-`;
+  const perCall = options.cwd !== undefined || (options.env !== undefined && Object.keys(options.env).length > 0);
+  if (options.quick && !perCall) return options.command;
   // `$_` starts each command empty (it cannot be the previous command's last argument), not a protocol word.
   const evaluate = `builtin : ''; builtin eval ${quoteShellWord(options.command)}`;
-  if (options.cwd === undefined && (!options.env || Object.keys(options.env).length === 0)) return `${evaluate}${redirections}`;
   const steps: string[] = [];
   if (options.cwd !== undefined) steps.push(`builtin cd -- ${quoteShellWord(options.cwd, "cwd")} || builtin exit 1`);
   const exports = exportStatement(options.env ?? {});
   if (exports) steps.push(exports);
-  return `( ${steps.join("; ")}; ${evaluate} )${redirections}`;
+  // Unset where the command cannot see it: in the subshell of a per-call cwd/env, which the loop evaluates with
+  // the command's descriptors when quick, or else before them.
+  if (options.quick) return `( builtin unset __hermes_r; ${steps.join("; ")}; ${evaluate} )`;
+  const stdin = options.readsStdin ? "" : "</dev/null ";
+  const run = perCall ? `( ${steps.join("; ")}; ${evaluate} ) ${stdin}${commandFds}` : `${evaluate} ${stdin}${commandFds}`;
+  return `builtin unset __hermes_r; ${options.restore?.cwd !== undefined ? unlessCwdLost(run) : run}`;
 }
 
 /**

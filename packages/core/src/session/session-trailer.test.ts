@@ -1,30 +1,47 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { parseTrailer } from "./session-trailer.js";
+import { definedNames, parseTrailer } from "./session-trailer.js";
 import { splitTraps } from "./session-traps.js";
 
-const previous = { text: 'declare -x A="1"\n', env: new Map([["A", '"1"']]) };
+const previous = {
+  exportsText: 'declare -x A="1"\n',
+  env: new Map([["A", '"1"']]),
+  namesText: "declare -f old\n",
+  names: new Set(["old"]),
+};
 
 describe("parseTrailer", () => {
-  it("reads a full report: status, pid, cwd, traps and exports", () => {
-    const text = "3 0 41 /tmp/a\\ b\0trap -- 'x' EXIT\n\0declare -x B=\"2\"\n";
+  it("reads a full report: status, pid, options, cwd, traps, names and exports", () => {
+    const text = "3 0 41 ahB /tmp/a\\ b\0trap -- 'x' EXIT\n\0declare -f fn\nalias ll='ls -l'\n\0declare -x B=\"2\"\n";
     const trailer = parseTrailer(Buffer.from(text), previous);
-    expect(trailer).toMatchObject({ exitCode: 3, exiting: false, pid: 41, traps: "trap -- 'x' EXIT\n" });
+    expect(trailer).toMatchObject({ exitCode: 3, exiting: false, pid: 41, options: "ahB", traps: "trap -- 'x' EXIT\n" });
     expect(trailer.state.cwd).toBe("/tmp/a b");
     expect([...trailer.state.env]).toEqual([["B", '"2"']]);
+    expect([...trailer.names]).toEqual(["fn", "ll"]);
   });
 
   it("keeps the previous exports for a quick report, which has none", () => {
-    const trailer = parseTrailer(Buffer.from("0 q 41 /srv\0"), previous);
-    expect(trailer).toMatchObject({ exitCode: 0, exiting: false, traps: undefined, exportsText: previous.text });
+    const trailer = parseTrailer(Buffer.from("0 q 41 hB /srv\0"), previous);
+    expect(trailer).toMatchObject({ exitCode: 0, exiting: false, traps: undefined, exportsText: previous.exportsText });
     expect(trailer.state.env).toBe(previous.env);
+    expect(trailer.names).toBe(previous.names);
     expect(trailer.state.cwd).toBe("/srv");
   });
 
   it("reads the exiting report of the EXIT handler", () => {
-    const trailer = parseTrailer(Buffer.from('9 1 41 /\0\0declare -x A="1"\n'), previous);
+    const trailer = parseTrailer(Buffer.from('9 1 41 hB /\0\0\0declare -x A="1"\n'), previous);
     expect(trailer).toMatchObject({ exitCode: 9, exiting: true, traps: "" });
     expect(trailer.state.env).toBe(previous.env);
+  });
+});
+
+describe("definedNames", () => {
+  it("reads the names of functions and aliases as bash prints them", () => {
+    const script = "f() { :; }; g() { :; }; declare -fx g; alias ll='ls -l' multi=$'echo a\\nalias fake=1'; declare -F; alias -p";
+    const printed = execFileSync("bash", ["-c", script]).toString();
+    // A value's line that looks like an alias only adds a name: safe, as a name taken for one is never quick.
+    expect([...definedNames(printed)].sort()).toEqual(["f", "fake", "g", "ll", "multi"]);
+    expect(definedNames("").size).toBe(0);
   });
 });
 

@@ -10,42 +10,72 @@ export interface Trailer {
   exitCode: number | null;
   exiting: boolean;
   pid: number | undefined;
+  /** The shell's option letters (`$-`) when the command ended. */
+  options: string;
   state: ShellState;
   /**
    * What `trap -p` printed ("" when the shell is exiting), or undefined for a quick report, which leaves out
-   * the traps and exports of a command that could not change them (the state keeps `previous`'s).
+   * the traps, names and exports of a command that could not change them (the previous report's stand).
    */
   traps: string | undefined;
 }
 
+/** What a shell's last full report said that a quick report leaves as it was. */
+export interface Unchanged {
+  /** `export -p` as printed, and its parse. */
+  exportsText: string | undefined;
+  env: ShellState["env"];
+  /** `declare -F` and `alias -p` as printed, and the names they define. */
+  namesText: string | undefined;
+  names: ReadonlySet<string>;
+}
+
 /**
- * `<status> <exiting or q> <pid> <cwd as %q>\0`, then, unless quick, `<trap -p>\0<export -p>`. Most
- * commands export what the one before did: when the text is as in `previous` (the same shell's last
- * report), so is the parse.
+ * `<status> <exiting or q> <pid> <$-> <cwd as %q>\0`, then, unless quick, `<trap -p>\0<declare -F><alias
+ * -p>\0<export -p>`. Most commands leave the exports and names as the one before did: when a text is as in
+ * `previous` (the same shell's last report), so is its parse.
  */
-export function parseTrailer(
-  trailer: Buffer,
-  previous: { text: string | undefined; env: ShellState["env"] },
-): Trailer & { exportsText: string | undefined } {
+export function parseTrailer(trailer: Buffer, previous: Unchanged): Trailer & Unchanged {
   const text = trailer.toString("utf8");
   const cwdEnd = text.indexOf("\0");
-  // `printf %q` escapes every space in the cwd: the first three spaces end the other fields.
-  const [status = "", flag, pidText = "", ...cwd] = text.slice(0, cwdEnd).split(" ");
+  // `printf %q` escapes every space in the cwd: the first four spaces end the other fields.
+  const [status = "", flag, pidText = "", options = "", ...cwd] = text.slice(0, cwdEnd).split(" ");
   const exitCode = Number.parseInt(status, 10);
   const pid = Number.parseInt(pidText, 10);
   const cwdWord = cwd.join(" ");
   const quick = flag === "q";
   const trapEnd = quick ? -1 : text.indexOf("\0", cwdEnd + 1);
-  const exportsText = quick ? previous.text : text.slice(trapEnd + 1);
-  const env = exportsText === previous.text ? previous.env : withoutInternal(parseExportOutput(exportsText ?? ""));
+  const namesEnd = quick ? -1 : text.indexOf("\0", trapEnd + 1);
+  const exportsText = quick ? previous.exportsText : text.slice(namesEnd + 1);
+  const env = exportsText === previous.exportsText ? previous.env : withoutInternal(parseExportOutput(exportsText ?? ""));
+  const namesText = quick ? previous.namesText : text.slice(trapEnd + 1, namesEnd);
   return {
     exitCode: Number.isNaN(exitCode) ? null : exitCode,
     exiting: flag === "1",
     pid: Number.isNaN(pid) ? undefined : pid,
+    options,
     state: { cwd: decodeShellWord(cwdWord), cwdWord, env },
     traps: quick ? undefined : text.slice(cwdEnd + 1, trapEnd),
     exportsText,
+    env,
+    namesText,
+    names: namesText === previous.namesText ? previous.names : definedNames(namesText ?? ""),
   };
+}
+
+/**
+ * The function and alias names in what `declare -F` and `alias -p` printed: `declare -f NAME` lines (no
+ * name holds a newline), then `alias NAME='value'`, whose value may. A value's line that looks like one
+ * only adds a name, which is safe: a name taken for a function or alias never gets a quick report.
+ */
+export function definedNames(printed: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of printed.split("\n")) {
+    const fn = /^declare -[a-z]*f[a-z]* (.+)$/.exec(line);
+    if (fn) names.add(fn[1] as string);
+    else if (line.startsWith("alias ")) names.add(line.slice(6, line.indexOf("=") === -1 ? undefined : line.indexOf("=")));
+  }
+  return names;
 }
 
 function withoutInternal(env: Map<string, string | null>): Map<string, string | null> {
@@ -58,7 +88,6 @@ export function markersFor(nonce: string) {
   const marker = (text: string) => Buffer.from(`\x1e__HERMES_${nonce}_${text}`);
   return {
     stdoutBegin: marker("BEGIN "),
-    stderrBegin: marker("BEGIN\n"),
     /** With acknowledged pieces: what precedes the uptime, after the BEGIN line and its acknowledgements. */
     uptime: marker("UPTIME "),
     /** Before the status record on stdout. */

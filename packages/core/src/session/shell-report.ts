@@ -1,22 +1,27 @@
 import type { CommandScriptOptions } from "./session-script.js";
-import { parseTrailer, type Trailer } from "./session-trailer.js";
+import { parseTrailer, type Trailer, type Unchanged } from "./session-trailer.js";
 import { exitTrapAction, installedExitTrap, splitTraps } from "./session-traps.js";
 import { commandNamesIfStateNeutral } from "./state-neutral-command.js";
-import type { ShellState } from "./state-restore.js";
+import { restoresNothing, type ShellState } from "./state-restore.js";
 
 type ScriptParts = Pick<CommandScriptOptions, "command" | "restore" | "cwd" | "env">;
 
 /**
  * What one session shell last reported of itself, and what its next payload needs because of it: the
- * session's EXIT trap installed again around a user's own, and whether a short report may do.
+ * session's EXIT trap installed again around a user's own, and whether a quick report may do. A command
+ * gets one when it only runs programs (see `commandNamesIfStateNeutral`) whose names the last full report
+ * showed to be no function or alias, with allexport off and no trap but EXIT that could run code: it then
+ * cannot change the traps, names, options or exports, so the next command may be judged by the same report.
  */
 export class ShellReport {
   /** The shell's state as it last reported it. */
   state: ShellState = { cwd: "", cwdWord: "''", env: new Map() };
   /** The shell's pid in the target, as it reports it. */
   pid: number | undefined;
-  /** The shell's last `export -p` as printed (its parse is `state.env`), to skip parsing the same again. */
-  private exportsText: string | undefined;
+  /** What the last full report said of the exports, functions and aliases (see `parseTrailer`). */
+  private unchanged: Unchanged = { exportsText: undefined, env: new Map(), namesText: undefined, names: new Set() };
+  /** `$-` as last reported. */
+  private options = "";
   /** The user's EXIT trap action in this shell (a bash word), run by the session's own EXIT handler. */
   private exitTrap: string | undefined;
   /** What `trap -p` prints of EXIT while the session's trap is installed. */
@@ -31,12 +36,11 @@ export class ShellReport {
   }
 
   /** The parts of the next payload that depend on this shell's last report (see `commandPayload`). */
-  nextPayload(script: ScriptParts, readsStdin: boolean): Pick<CommandScriptOptions, "installExitTrap" | "exitTrap" | "stateNeutralNames"> {
-    const names = this.stateNeutralNames(script, readsStdin);
+  nextPayload(script: ScriptParts, readsStdin: boolean): Pick<CommandScriptOptions, "installExitTrap" | "exitTrap" | "quick"> {
     const parts = {
       installExitTrap: this.exitTrapChanged,
       ...(this.exitTrap !== undefined && { exitTrap: this.exitTrap }),
-      ...(names && { stateNeutralNames: names }),
+      quick: this.quick(script, readsStdin),
     };
     this.exitTrapChanged = false;
     return parts;
@@ -44,9 +48,10 @@ export class ShellReport {
 
   /** Reads the trailer a command ended with (see `parseTrailer`), keeping what the next payload needs. */
   read(bytes: Buffer): Trailer {
-    const trailer = parseTrailer(bytes, { text: this.exportsText, env: this.state.env });
+    const trailer = parseTrailer(bytes, this.unchanged);
     this.state = trailer.state;
-    this.exportsText = trailer.exportsText;
+    this.unchanged = trailer;
+    this.options = trailer.options;
     this.pid = trailer.pid ?? this.pid;
     if (trailer.exiting || trailer.traps === undefined) return trailer;
     const traps = splitTraps(trailer.traps);
@@ -61,15 +66,17 @@ export class ShellReport {
   }
 
   /**
-   * When the command cannot change the exports or traps this shell last reported, the names the shell must
-   * check are no function or alias for its report to leave them out. Never with a restore or a new EXIT
+   * Whether the command's report may leave out what it cannot change. Never with a restore or a new EXIT
    * trap before it, or while a DEBUG, ERR or signal trap could run code of its own.
    */
-  private stateNeutralNames(script: ScriptParts, readsStdin: boolean): readonly string[] | undefined {
-    if (readsStdin || this.exitTrapChanged || this.otherTraps) return undefined;
-    if (script.restore && (script.restore.cwd !== undefined || script.restore.variables !== "")) return undefined;
+  private quick(script: ScriptParts, readsStdin: boolean): boolean {
+    if (readsStdin || this.exitTrapChanged || this.otherTraps) return false;
+    // Under allexport the protocol's own variables would reach the command's children.
+    if (this.options.includes("a")) return false;
+    if (!restoresNothing(script.restore)) return false;
     // Per-call cwd or env run the command in a subshell, which cannot change this shell.
-    if (script.cwd !== undefined || (script.env && Object.keys(script.env).length > 0)) return [];
-    return commandNamesIfStateNeutral(script.command);
+    if (script.cwd !== undefined || (script.env && Object.keys(script.env).length > 0)) return true;
+    const names = commandNamesIfStateNeutral(script.command);
+    return names !== undefined && !names.some((name) => this.unchanged.names.has(name));
   }
 }

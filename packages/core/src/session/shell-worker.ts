@@ -137,7 +137,7 @@ export class ShellWorker {
    * closed: the command reads it to end-of-file and the shell exits afterwards.
    */
   run(
-    script: Omit<CommandScriptOptions, "nonce" | "readsStdin" | "exitTrap" | "installExitTrap" | "stateNeutralNames">,
+    script: Omit<CommandScriptOptions, "nonce" | "readsStdin" | "exitTrap" | "installExitTrap" | "quick">,
     sinks: Sinks,
     stdinData?: Uint8Array,
   ): Promise<CommandOutcome> {
@@ -253,16 +253,15 @@ export class ShellWorker {
         },
       );
     };
-    this.stderrSplitter.expect(marker.stderrBegin, stray("stderr"), () => {
-      this.stderrSplitter.expect(
-        marker.stderrEnd,
-        (bytes) => command.sinks.stderr.push(bytes),
-        () => {
-          command.stderrDone = true;
-          this.completeIfDone(command);
-        },
-      );
-    });
+    // Stderr has no BEGIN marker: from here on, what arrives there is the command's.
+    this.stderrSplitter.expect(
+      marker.stderrEnd,
+      (bytes) => command.sinks.stderr.push(bytes),
+      () => {
+        command.stderrDone = true;
+        this.completeIfDone(command);
+      },
+    );
   }
 
   private completeIfDone(command: RunningCommand): void {

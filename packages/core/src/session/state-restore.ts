@@ -32,6 +32,11 @@ export function stateRestore(from: ShellState, to: ShellState): StateRestore {
   return { ...(from.cwdWord !== to.cwdWord && { cwd: to.cwdWord }), variables: steps.join("; ") };
 }
 
+/** The restore has nothing to do (the shell is in the session's state already). */
+export function restoresNothing(restore: StateRestore | undefined): boolean {
+  return restore === undefined || (restore.cwd === undefined && restore.variables === "");
+}
+
 /** Script for a fresh `bash -c`: the backend's prelude, the session's state, then the command or argv. */
 export function oneShotScript(options: {
   prelude: string | undefined;
