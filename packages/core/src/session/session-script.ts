@@ -183,7 +183,8 @@ export interface CommandScriptOptions {
  */
 export function commandPayload(options: CommandScriptOptions): string {
   if (!/^[0-9a-f]{16}$/.test(options.execId)) throw new Error(`exec id ${options.execId} is not 16 hex digits`);
-  if (options.quick && (options.readsStdin || !restoresNothing(options.restore))) throw new Error("a quick command has no restore and no stdin data");
+  if (options.quick && (options.readsStdin || !restoresNothing(options.restore)))
+    throw new Error("a quick command has no restore and no stdin data");
   const pre: string[] = [];
   if (options.restore?.cwd !== undefined) pre.push(enterOrFallBack(options.restore.cwd));
   if (options.restore?.variables) pre.push(options.restore.variables);
