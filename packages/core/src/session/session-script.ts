@@ -74,10 +74,9 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   ].join("; ");
   const report = [
     `builtin printf ${marker("END %d %s %d %s %q\\0%b")} "$?" "\${__hermes_q-0}" "$$" "$-" "\${PWD-}" "\${__hermes_q+${done}}" >&63 || builtin exit 70`,
-    "builtin set +euxv",
-    "builtin unset HERMES_EXEC_ID __hermes_r",
+    "[[ $- != *[euxv]* ]] || builtin set +euxv",
     `builtin printf ${marker("END\\n")} >&62`,
-    `if [[ -n \${__hermes_q+x} ]]; then builtin unset __hermes_q; else ${full}; fi`,
+    `if [[ -n \${__hermes_q+x} ]]; then builtin unset HERMES_EXEC_ID ${loopVariables} __hermes_q; else builtin unset HERMES_EXEC_ID; ${full}; fi`,
   ].join("; ");
   // The header: charset, report, exec id and two byte counts, in ASCII (see `commandPayload`). `read -N`
   // counts characters of the user's locale, which are bytes only in ASCII: a payload that is not is read in
@@ -108,17 +107,13 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
     : `builtin read -r -N ${headerLength + 1} __hermes_h && ${whole}`;
   // `__hermes_last` (set by a shell given stdin data) or end-of-input leave the loop; the EXIT trap then stays silent.
   const more = `{ [ -z "\${__hermes_last+x}" ] && ${next}; } || { __hermes_eof=; builtin false; }`;
-  // A quick command is `run` itself, evaluated here with the command's descriptors (see `commandFds`); any
-  // other `run` is a wrapper that sets them up itself, as the protocol's own steps in it must stay quiet.
-  const body = [
-    '[[ -z $__hermes_p ]] || builtin eval "$__hermes_p"',
-    `builtin export HERMES_EXEC_ID=${field(2, 16)}`,
-    `[[ ${field(1, 1)} != q ]] || __hermes_q=q`,
-    beginAfterPieces,
-    "builtin unset __hermes_h __hermes_p",
-    "builtin : ''",
-    `if [[ -n \${__hermes_q+x} ]]; then builtin eval "$__hermes_r" </dev/null ${commandFds}; else builtin eval "$__hermes_r"; fi`,
-  ].join("; ");
+  // A quick command is `run` itself, evaluated here with the command's descriptors (see `commandFds`) and the
+  // loop's variables still set, as programs cannot see them; any other `run` is a wrapper that unsets them and
+  // sets up the descriptors itself, as the protocol's own steps in it must stay quiet. Only it has a `pre`.
+  const tag = `builtin export HERMES_EXEC_ID=${field(2, 16)}`;
+  const quick = ["__hermes_q=q", tag, beginAfterPieces, "builtin : ''", `builtin eval "$__hermes_r" </dev/null ${commandFds}`];
+  const other = ['[[ -z $__hermes_p ]] || builtin eval "$__hermes_p"', tag, beginAfterPieces, 'builtin eval "$__hermes_r"'];
+  const body = `if [[ ${field(1, 1)} == q ]]; then ${quick.join("; ")}; else ${other.join("; ")}; fi`;
   // One line, prelude included: a command's line numbers then count from 1, as in `bash -c`.
   // A `break` or `continue` in a command ends the inner loop's turn, not the session: the outer loop goes on.
   const inner = `while { ${report}; }; ${more}; do { ${body}; }; done`;
@@ -126,6 +121,9 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   const loops = `{ ${beginAfterPieces}; while :; do ${inner}; [ -z "\${__hermes_eof+x}" ] || builtin exit; done; } ${quiet}`;
   return `${prelude ? `${prelude}; ` : ""}builtin shopt -s expand_aliases; ${loops}; builtin exit\n`;
 }
+
+/** What the loop reads a payload into: the header, `pre` and `run`. */
+const loopVariables = "__hermes_h __hermes_p __hermes_r";
 
 /** Characters of a payload's header after its 0x01: charset, report, exec id, two byte counts. */
 const headerLength = 34;
@@ -216,10 +214,10 @@ function runCommand(options: CommandScriptOptions): string {
   if (exports) steps.push(exports);
   // Unset where the command cannot see it: in the subshell of a per-call cwd/env, which the loop evaluates with
   // the command's descriptors when quick, or else before them.
-  if (options.quick) return `( builtin unset __hermes_r; ${steps.join("; ")}; ${evaluate} )`;
+  if (options.quick) return `( builtin unset ${loopVariables}; ${steps.join("; ")}; ${evaluate} )`;
   const stdin = options.readsStdin ? "" : "</dev/null ";
   const run = perCall ? `( ${steps.join("; ")}; ${evaluate} ) ${stdin}${commandFds}` : `${evaluate} ${stdin}${commandFds}`;
-  return `builtin unset __hermes_r; ${options.restore?.cwd !== undefined ? unlessCwdLost(run) : run}`;
+  return `builtin unset ${loopVariables}; ${options.restore?.cwd !== undefined ? unlessCwdLost(run) : run}`;
 }
 
 /**
