@@ -90,7 +90,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
     if (options.signal?.aborted) throw abortedBeforeStart(options.signal, this.sessionCwd(), this.backend);
     if (options.stdin !== undefined) this.requireCapability("stdin", "stdin for exec");
     if (options.session === true && typeof command === "string") this.requireCapability("persistentSession", "session: true");
-    const target = await this.ready("run a command");
+    const target = this.readyTarget() ?? (await this.ready("run a command"));
     const inSession = typeof command === "string" && options.session !== false && this.capabilities.persistentSession;
     const execId = newId();
     const captures = outputCaptures(options);
@@ -194,6 +194,11 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
     }
   }
 
+  /** The target once started and while open: a call then need not wait on the start. */
+  private readyTarget(): Target | undefined {
+    return this.state === "ready" && !this.disposing ? this.target : undefined;
+  }
+
   private async ready(operation: string): Promise<Target> {
     this.assertOpen(operation);
     await this.start();
@@ -224,10 +229,9 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
       ...(options.env !== undefined && { env: options.env }),
       ...(stdin !== undefined && { stdin }),
     });
-    return {
-      outcome: run.outcome.then((outcome) => ({ ...outcome, cwd: options.cwd === undefined ? outcome.cwd : this.commandCwd(options.cwd) })),
-      cancel: run.cancel,
-    };
+    if (options.cwd === undefined) return run;
+    const cwd = options.cwd;
+    return { outcome: run.outcome.then((outcome) => Object.assign(outcome, { cwd: this.commandCwd(cwd) })), cancel: run.cancel };
   }
 
   /** A process of its own for a command, started in the session's state (its cwd and exported variables). */

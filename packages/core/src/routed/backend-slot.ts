@@ -73,6 +73,11 @@ export class BackendSlot {
     return this.environment;
   }
 
+  /** The live environment when a call may use it at once (the budget not passed), as `acquire` would give it. */
+  get usable(): ExecutionEnvironment | undefined {
+    return this.exceeded ? undefined : this.environment;
+  }
+
   /** Before starting an environment for an action (described only then): refuses it now if the policy denies it anyway. */
   precheck(describe: () => PolicyAction): void {
     if (!this.environment && this.options.precheck) this.options.precheck(describe());

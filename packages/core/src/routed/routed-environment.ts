@@ -71,12 +71,14 @@ export class RoutedEnvironment extends EventEmitter<EnvironmentEvents> implement
   }
 
   async exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const { slot, environment } = await this.choose(options.task, "run a command", () => shellAction(command, options));
+    const chosen = this.choose(options.task, "run a command", () => shellAction(command, options));
+    const { slot, environment } = chosen instanceof Promise ? await chosen : chosen;
     return slot.use(environment, () => environment.exec(command, options));
   }
 
   async spawn(command: string | readonly string[], options: SpawnOptions = {}): Promise<ProcessHandle> {
-    const { slot, environment } = await this.choose(options.task, "spawn a process", () => shellAction(command, options));
+    const chosen = this.choose(options.task, "spawn a process", () => shellAction(command, options));
+    const { slot, environment } = chosen instanceof Promise ? await chosen : chosen;
     return slot.use(environment, () => environment.spawn(command, options));
   }
 
@@ -141,17 +143,26 @@ export class RoutedEnvironment extends EventEmitter<EnvironmentEvents> implement
     }
   }
 
-  private async choose(
-    task: TaskContext | undefined,
-    operation: string,
-    action?: () => PolicyAction,
-  ): Promise<{ slot: BackendSlot; environment: ExecutionEnvironment }> {
+  /**
+   * The backend for a call and its environment: at once when that is live (most calls: no wait on a
+   * promise), else once it has started or the fallback has found one.
+   */
+  private choose(task: TaskContext | undefined, operation: string, action?: () => PolicyAction): Chosen | Promise<Chosen> {
     this.assertOpen(operation);
     const context = task ?? {};
     const decision = this.options.router.select(context);
-    this.emit("route", { task: context, ...decision });
+    if (this.listenerCount("route") > 0) this.emit("route", { task: context, ...decision });
     const chosen = this.slot(decision.backend);
+    const live = chosen.usable;
+    if (live) {
+      this.latest = chosen;
+      return { slot: chosen, environment: live };
+    }
     if (action) chosen.precheck(action);
+    return this.acquire(chosen, context);
+  }
+
+  private async acquire(chosen: BackendSlot, context: TaskContext): Promise<Chosen> {
     try {
       const environment = await chosen.acquire();
       this.latest = chosen;
@@ -217,6 +228,8 @@ export class RoutedEnvironment extends EventEmitter<EnvironmentEvents> implement
     this.removeAllListeners();
   }
 }
+
+type Chosen = { slot: BackendSlot; environment: ExecutionEnvironment };
 
 /** A shell action for the policy's check before a backend starts (a relative per-call cwd is left to the full check). */
 function shellAction(command: string | readonly string[], options: ExecOptions | SpawnOptions): PolicyAction {

@@ -155,14 +155,14 @@ export interface CommandScriptOptions {
   /** 16 hex digits (see `newId`): the payload's header carries it at a fixed width. */
   execId: string;
   command: string;
-  restore?: StateRestore;
+  restore?: StateRestore | undefined;
   /** Install the session's EXIT trap first (a new shell, or a command changed the trap). */
   installExitTrap?: boolean;
   /** The user's EXIT trap action in this shell, as a bash word (see `exitTrapAction`). */
-  exitTrap?: string;
+  exitTrap?: string | undefined;
   /** Per-call cwd/env: the command then runs in a subshell so neither leaks into the session. */
-  cwd?: string;
-  env?: Readonly<Record<string, string>>;
+  cwd?: string | undefined;
+  env?: Readonly<Record<string, string>> | undefined;
   /** The command reads the shell's own stdin (data follows the payload); the shell exits afterwards. */
   readsStdin?: boolean;
   /**

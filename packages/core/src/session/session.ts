@@ -73,7 +73,7 @@ export class Session {
     let cancelled = false;
     const attempt = async (): Promise<CommandOutcome & { cwd: string }> => {
       // A command with stdin gets a shell of its own: the data follows the command on that shell's stdin.
-      shell = request.stdin ? await this.startShell(false) : await this.acquire();
+      shell = request.stdin ? await this.startShell(false) : (this.leaseIdle() ?? (await this.acquire()));
       const current = shell;
       try {
         if (cancelled) return { exitCode: null, signal: "SIGKILL", state: null, started: false, cwd: this.state?.cwd ?? "" };
@@ -91,7 +91,7 @@ export class Session {
         );
         const isolated = request.cwd !== undefined || request.env !== undefined;
         if (result.state && !isolated) this.state = mergeState(this.state ?? baseline, baseline, result.state);
-        return { ...result, cwd: this.state?.cwd ?? baseline.cwd };
+        return Object.assign(result, { cwd: this.state?.cwd ?? baseline.cwd });
       } finally {
         if (request.stdin) current.close();
         else this.release(current);
@@ -134,16 +134,25 @@ export class Session {
   private async acquire(): Promise<ShellWorker> {
     for (;;) {
       if (this.disposed) throw new Error("session disposed");
-      const idle = this.shells.find((shell) => shell.usable && !this.leased.has(shell));
-      if (idle) {
-        clearTimeout(this.idleTimers.get(idle));
-        this.idleTimers.delete(idle);
-        this.leased.add(idle);
-        return idle;
-      }
+      const idle = this.leaseIdle();
+      if (idle) return idle;
       if (this.shells.length + this.starting < this.options.maxShells) return this.startShell(true);
       await new Promise<void>((wake) => this.waiting.push(wake));
     }
+  }
+
+  /** An idle shell, now leased; none when every shell is busy (or there is none yet). */
+  private leaseIdle(): ShellWorker | undefined {
+    if (this.disposed) return undefined;
+    const idle = this.shells.find((shell) => shell.usable && !this.leased.has(shell));
+    if (!idle) return undefined;
+    const timer = this.idleTimers.get(idle);
+    if (timer) {
+      clearTimeout(timer);
+      this.idleTimers.delete(idle);
+    }
+    this.leased.add(idle);
+    return idle;
   }
 
   private release(shell: ShellWorker): void {

@@ -36,12 +36,8 @@ export class ShellReport {
   }
 
   /** The parts of the next payload that depend on this shell's last report (see `commandPayload`). */
-  nextPayload(script: ScriptParts, readsStdin: boolean): Pick<CommandScriptOptions, "installExitTrap" | "exitTrap" | "quick"> {
-    const parts = {
-      installExitTrap: this.exitTrapChanged,
-      ...(this.exitTrap !== undefined && { exitTrap: this.exitTrap }),
-      quick: this.quick(script, readsStdin),
-    };
+  nextPayload(script: ScriptParts, readsStdin: boolean): { installExitTrap: boolean; exitTrap: string | undefined; quick: boolean } {
+    const parts = { installExitTrap: this.exitTrapChanged, exitTrap: this.exitTrap, quick: this.quick(script, readsStdin) };
     this.exitTrapChanged = false;
     return parts;
   }

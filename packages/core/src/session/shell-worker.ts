@@ -141,12 +141,10 @@ export class ShellWorker {
     sinks: Sinks,
     stdinData?: Uint8Array,
   ): Promise<CommandOutcome> {
-    const payload = commandPayload({
-      ...script,
-      ...this.report.nextPayload(script, stdinData !== undefined),
-      nonce: this.nonce,
-      readsStdin: stdinData !== undefined,
-    });
+    const readsStdin = stdinData !== undefined;
+    const { installExitTrap, exitTrap, quick } = this.report.nextPayload(script, readsStdin);
+    const { command, execId, restore, cwd, env } = script;
+    const payload = commandPayload({ nonce: this.nonce, execId, command, restore, cwd, env, readsStdin, installExitTrap, exitTrap, quick });
     return this.send(payload, sinks, stdinData);
   }
 
