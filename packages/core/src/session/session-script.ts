@@ -37,7 +37,7 @@ export const closeInheritedDescriptors =
  * BEGIN marker: what arrives there while a command runs is the command's.
  *   stdout:  RS "__HERMES_N_BEGIN " <the clock at start, for the tree kill> "\n"
  *   stdout:  <command output, exactly> RS "__HERMES_N_END " <status> " " <1 if the shell is exiting, q
- *            for a quick report> " " <shell pid> " " <$-> " " <printf %q of $PWD> "\0"
+ *            for a quick report, else nothing> " " <shell pid> " " <$-> " " <printf %q of $PWD> "\0"
  *            [<trap -p> "\0" <declare -F> <alias -p> "\0" <export -p>, unless quick] RS "__HERMES_N_DONE\n"
  *   stderr:  <command output, exactly> RS "__HERMES_N_END\n"
  */
@@ -56,41 +56,21 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
           `if [ -n "\${__hermes_b+x}" ]; then builtin printf ${marker("UPTIME %s\\n")} ${clock} >&63; builtin unset __hermes_b; else builtin printf ${marker("BEGIN ")}${marker("UPTIME %s\\n")} ${clock} >&63; fi`,
       )
     : begin;
-  // The status record comes first, while `$?` is still the command's (`set -e` left on cannot end the
-  // shell at a printf that succeeds; traces go to /dev/null). It has no newline before its end, so bash's
-  // line-buffered stdout writes it at once. After a command that could not change the state (`__hermes_q`
-  // set, see `commandPayload`) the rest is left out: the record says `q` where the exiting flag goes and
-  // ends with the DONE marker itself (`%b` of its escapes). Else come the traps, the names a command could
-  // mean other than a program (functions, then aliases) and the exports.
-  const done = `\\036__HERMES_${nonce}_DONE\\n`;
-  const full = [
-    "builtin trap -p >&63",
-    "builtin printf '\\0' >&63",
-    "builtin declare -F >&63",
-    "builtin alias -p >&63",
-    "builtin printf '\\0' >&63",
-    "builtin export -p >&63",
-    `builtin printf ${marker("DONE\\n")} >&63 || builtin exit 70`,
-  ].join("; ");
-  const report = [
-    `builtin printf ${marker("END %d %s %d %s %q\\0%b")} "$?" "\${__hermes_q-0}" "$$" "$-" "\${PWD-}" "\${__hermes_q+${done}}" >&63 || builtin exit 70`,
-    "[[ $- != *[euxv]* ]] || builtin set +euxv",
-    `builtin printf ${marker("END\\n")} >&62`,
-    `if [[ -n \${__hermes_q+x} ]]; then builtin unset HERMES_EXEC_ID ${loopVariables} __hermes_q; else builtin unset HERMES_EXEC_ID; ${full}; fi`,
-  ].join("; ");
-  // The header: charset, report, exec id and two byte counts, in ASCII (see `commandPayload`). `read -N`
-  // counts characters of the user's locale, which are bytes only in ASCII: a payload that is not is read in
-  // the C locale, at the price of two locale switches. Without filler to skip, the 0x01 is read with the
+  // The header: the kind of payload, the exec id and two byte counts, in ASCII (see `commandPayload`). `read
+  // -N` counts characters of the user's locale, which are bytes only in ASCII: a payload that is not is read
+  // in the C locale, at the price of two locale switches. Without filler to skip, the 0x01 is read with the
   // header: one read fewer per command.
   const at = acknowledgePieces ? 0 : 1;
   const field = (offset: number, length: number) => `\${__hermes_h:${at + offset}:${length}}`;
-  const preCount = field(18, 8);
-  const runCount = field(26, 8);
+  const kind = field(0, 1);
+  const preCount = field(17, 8);
+  const runCount = field(25, 8);
   const readBoth = (locale: string) =>
     [`${locale}builtin read -r -N "$((16#${preCount}))" __hermes_p`, `${locale}builtin read -r -N "$((16#${runCount}))" __hermes_r`].join(
       " && ",
     );
-  const whole = `if [[ ${field(0, 1)} == a ]]; then ${readBoth("")}; else ${readBoth("LC_ALL=C ")}; fi`;
+  const readRun = `builtin read -r -N "$((16#${runCount}))" __hermes_r`;
+  const whole = `if [[ ${kind} == q ]]; then ${readRun}; elif [[ ${kind} == a ]]; then ${readBoth("")}; else ${readBoth("LC_ALL=C ")}; fi`;
   // A payload larger than one of srun's 1 KiB messages: the BEGIN line goes first, each piece is acknowledged.
   const inPieces = [
     `builtin printf ${marker("BEGIN \\n")} >&63`,
@@ -105,18 +85,45 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
         `if [ "$((16#${preCount} + 16#${runCount}))" -gt 1000 ]; then ${inPieces}; else ${whole}; fi`,
       ].join(" && ")
     : `builtin read -r -N ${headerLength + 1} __hermes_h && ${whole}`;
-  // `__hermes_last` (set by a shell given stdin data) or end-of-input leave the loop; the EXIT trap then stays silent.
-  const more = `{ [ -z "\${__hermes_last+x}" ] && ${next}; } || { __hermes_eof=; builtin false; }`;
+  // The report, then the next payload: it runs in the loop's condition. The status record comes first, while
+  // `$?` is still the command's (`set -e` left on cannot end the shell at a printf that succeeds; traces go
+  // to /dev/null). It has no newline before its end, so bash's line-buffered stdout writes it at once. After
+  // a quick command (the loop's variables still set: only one leaves them so) the rest is left out: the
+  // record says `q` where the exiting flag goes and ends with the DONE marker itself (`%b` of its escapes),
+  // and no option can have changed. Else come the traps, the names a command could mean other than a program
+  // (functions, then aliases) and the exports. `__hermes_last` (a shell given stdin data, never quick) or
+  // end-of-input leave the loop; the EXIT trap then stays silent.
+  const done = `\\036__HERMES_${nonce}_DONE\\n`;
+  const full = [
+    "[[ $- != *[euxv]* ]] || builtin set +euxv",
+    `builtin printf ${marker("END\\n")} >&62`,
+    "builtin unset HERMES_EXEC_ID",
+    "builtin trap -p >&63",
+    "builtin printf '\\0' >&63",
+    "builtin declare -F >&63",
+    "builtin alias -p >&63",
+    "builtin printf '\\0' >&63",
+    "builtin export -p >&63",
+    `builtin printf ${marker("DONE\\n")} >&63 || builtin exit 70`,
+    `[ -z "\${__hermes_last+x}" ] && ${next}`,
+  ].join("; ");
+  const afterQuick = [`builtin printf ${marker("END\\n")} >&62`, `builtin unset HERMES_EXEC_ID ${loopVariables}`, next].join("; ");
+  const report = [
+    `builtin printf ${marker("END %d %s %d %s %q\\0%b")} "$?" "\${__hermes_h+q}" "$$" "$-" "\${PWD-}" "\${__hermes_h+${done}}" >&63 || builtin exit 70`,
+    `if [[ -n \${__hermes_h+x} ]]; then ${afterQuick}; else ${full}; fi`,
+  ].join("; ");
+  const reportAndNext = `{ ${report}; } || { __hermes_eof=; builtin false; }`;
   // A quick command is `run` itself, evaluated here with the command's descriptors (see `commandFds`) and the
-  // loop's variables still set, as programs cannot see them; any other `run` is a wrapper that unsets them and
-  // sets up the descriptors itself, as the protocol's own steps in it must stay quiet. Only it has a `pre`.
-  const tag = `builtin export HERMES_EXEC_ID=${field(2, 16)}`;
-  const quick = ["__hermes_q=q", tag, beginAfterPieces, "builtin : ''", `builtin eval "$__hermes_r" </dev/null ${commandFds}`];
+  // loop's variables still set, as programs cannot see them (nor `$_`); any other `run` is a wrapper that
+  // unsets them and sets up the descriptors itself, as the protocol's own steps in it must stay quiet. Only
+  // it has a `pre`.
+  const tag = `builtin export HERMES_EXEC_ID=${field(1, 16)}`;
+  const quick = [tag, beginAfterPieces, `builtin eval "$__hermes_r" </dev/null ${commandFds}`];
   const other = ['[[ -z $__hermes_p ]] || builtin eval "$__hermes_p"', tag, beginAfterPieces, 'builtin eval "$__hermes_r"'];
-  const body = `if [[ ${field(1, 1)} == q ]]; then ${quick.join("; ")}; else ${other.join("; ")}; fi`;
+  const body = `if [[ ${kind} == q ]]; then ${quick.join("; ")}; else ${other.join("; ")}; fi`;
   // One line, prelude included: a command's line numbers then count from 1, as in `bash -c`.
   // A `break` or `continue` in a command ends the inner loop's turn, not the session: the outer loop goes on.
-  const inner = `while { ${report}; }; ${more}; do { ${body}; }; done`;
+  const inner = `while ${reportAndNext}; do { ${body}; }; done`;
   // The loops run inside one quiet group, set up once: redirections per command cost a dozen system calls.
   const loops = `{ ${beginAfterPieces}; while :; do ${inner}; [ -z "\${__hermes_eof+x}" ] || builtin exit; done; } ${quiet}`;
   return `${prelude ? `${prelude}; ` : ""}builtin shopt -s expand_aliases; ${loops}; builtin exit\n`;
@@ -125,8 +132,8 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
 /** What the loop reads a payload into: the header, `pre` and `run`. */
 const loopVariables = "__hermes_h __hermes_p __hermes_r";
 
-/** Characters of a payload's header after its 0x01: charset, report, exec id, two byte counts. */
-const headerLength = 34;
+/** Characters of a payload's header after its 0x01: kind, exec id, two byte counts. */
+const headerLength = 33;
 
 /**
  * Reads `variable` (`count`: hex digits of its byte length) 512 bytes at a time, printing a newline after
@@ -174,15 +181,21 @@ export interface CommandScriptOptions {
 
 /**
  * The payload for a session shell's loop (see `sessionLoop`) that runs one command: the byte 0x01, a header
- * of `a` (all ASCII) or `b`, `q` (quick report) or `f`, the exec id, and the byte counts of `pre` and `run`
- * (8 hex digits each), then `pre` (restores the session's state; usually empty) and `run`, which the loop
- * evaluates with the command's descriptors. A quick command is `run` itself: it cannot look at the shell's
- * variables, where `run` still is while it runs. Any other runs in an `eval` of its own after `run` is unset.
+ * of its kind, the exec id and the byte counts of `pre` and `run` (8 hex digits each), then `pre` (restores
+ * the session's state; usually empty) and `run`. The kind is `q` for a quick command, whose `run` is the
+ * command itself (or its per-call subshell), all ASCII and with no `pre`; else `a` (all ASCII) or `b`, with
+ * `run` a wrapper that evaluates the command.
  */
 export function commandPayload(options: CommandScriptOptions): string {
   if (!/^[0-9a-f]{16}$/.test(options.execId)) throw new Error(`exec id ${options.execId} is not 16 hex digits`);
-  if (options.quick && (options.readsStdin || !restoresNothing(options.restore)))
-    throw new Error("a quick command has no restore and no stdin data");
+  if (options.quick && (options.readsStdin || options.installExitTrap || !restoresNothing(options.restore)))
+    throw new Error("a quick command has no restore, no new EXIT trap and no stdin data");
+  if (options.quick) {
+    const run = runCommand(options, true);
+    // As many UTF-8 bytes as UTF-16 code units: every character is ASCII. A quick command that is not is read
+    // in the C locale, as any other.
+    if (Buffer.byteLength(run) === run.length) return `\x01q${options.execId}${hexCount(0)}${hexCount(run.length)}${run}`;
+  }
   const pre: string[] = [];
   if (options.restore?.cwd !== undefined) pre.push(enterOrFallBack(options.restore.cwd));
   if (options.restore?.variables) pre.push(options.restore.variables);
@@ -190,22 +203,21 @@ export function commandPayload(options: CommandScriptOptions): string {
   // A shell that was given stdin data leaves the loop after this command: what the command left of the data
   // must never be read as a payload.
   if (options.readsStdin) pre.push("__hermes_last=");
-  const run = runCommand(options);
+  const run = runCommand(options, false);
   const preText = pre.join("; ");
   const preBytes = Buffer.byteLength(preText);
   const runBytes = Buffer.byteLength(run);
-  // As many UTF-8 bytes as UTF-16 code units: every character is ASCII.
-  const charset = preBytes === preText.length && runBytes === run.length ? "a" : "b";
-  return `\x01${charset}${options.quick ? "q" : "f"}${options.execId}${hexCount(preBytes)}${hexCount(runBytes)}${preText}${run}`;
+  const kind = preBytes === preText.length && runBytes === run.length ? "a" : "b";
+  return `\x01${kind}${options.execId}${hexCount(preBytes)}${hexCount(runBytes)}${preText}${run}`;
 }
 
 function hexCount(bytes: number): string {
   return bytes.toString(16).padStart(8, "0");
 }
 
-function runCommand(options: CommandScriptOptions): string {
+function runCommand(options: CommandScriptOptions, quick: boolean): string {
   const perCall = options.cwd !== undefined || (options.env !== undefined && Object.keys(options.env).length > 0);
-  if (options.quick && !perCall) return options.command;
+  if (quick && !perCall) return options.command;
   // `$_` starts each command empty (it cannot be the previous command's last argument), not a protocol word.
   const evaluate = `builtin : ''; builtin eval ${quoteShellWord(options.command)}`;
   const steps: string[] = [];
@@ -214,7 +226,7 @@ function runCommand(options: CommandScriptOptions): string {
   if (exports) steps.push(exports);
   // Unset where the command cannot see it: in the subshell of a per-call cwd/env, which the loop evaluates with
   // the command's descriptors when quick, or else before them.
-  if (options.quick) return `( builtin unset ${loopVariables}; ${steps.join("; ")}; ${evaluate} )`;
+  if (quick) return `( builtin unset ${loopVariables}; ${steps.join("; ")}; ${evaluate} )`;
   const stdin = options.readsStdin ? "" : "</dev/null ";
   const run = perCall ? `( ${steps.join("; ")}; ${evaluate} ) ${stdin}${commandFds}` : `${evaluate} ${stdin}${commandFds}`;
   return `builtin unset ${loopVariables}; ${options.restore?.cwd !== undefined ? unlessCwdLost(run) : run}`;
