@@ -14,6 +14,7 @@ import {
   rawRoundTrips,
   sampleInterleaved,
   streamFromProgram,
+  warmJit,
 } from "./measure.mjs";
 
 const run = promisify(execFile);
@@ -49,6 +50,7 @@ export async function benchDocker({ iterations }) {
       "env.exec (session)": () => env.exec("true"),
       "docker exec CONTAINER bash -c": () => run("docker", ["exec", container.Id, "bash", "-c", "true"]),
     };
+    await warmJit(() => env.exec("true"), 1000);
     const samples = await sampleInterleaved(rows, { iterations: perCommand, warmup: 3, block: 5 });
     printTimings(
       `docker: per-command overhead of \`true\` on one container (${perCommand} runs each)`,

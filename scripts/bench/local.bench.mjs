@@ -1,7 +1,16 @@
 // The local backend: per-command overhead against spawning bash per command, and output throughput.
 import { spawn } from "node:child_process";
 import { createEnv } from "@hermes/core";
-import { outputScript, printFloorRatios, printThroughput, printTimings, rawLoop, rawRoundTrips, sampleInterleaved } from "./measure.mjs";
+import {
+  outputScript,
+  printFloorRatios,
+  printThroughput,
+  printTimings,
+  rawLoop,
+  rawRoundTrips,
+  sampleInterleaved,
+  warmJit,
+} from "./measure.mjs";
 
 const megabytes = 200;
 const command = "true";
@@ -33,6 +42,7 @@ export async function benchLocal({ iterations }) {
       "child_process.spawn bash -c": () => spawnBash(command),
       "env.exec (session: false)": () => env.exec(command, { session: false }),
     };
+    await warmJit(() => env.exec(command));
     const samples = await sampleInterleaved(rows, { iterations });
     printTimings(`local: per-command overhead of \`${command}\` (${iterations} runs each)`, samples, "child_process.spawn bash -c");
     await printFloorRatios("local: against the floor, the same transport with no protocol", {

@@ -19,6 +19,7 @@ import {
   rawRoundTrips,
   sampleInterleaved,
   streamFromProgram,
+  warmJit,
 } from "./measure.mjs";
 
 const run = promisify(execFile);
@@ -56,6 +57,7 @@ export async function benchSsh({ iterations }) {
       "env.exec (session)": () => env.exec("true"),
       "ssh ControlMaster bash -c": () => run("ssh", [...multiplexed, "bash", "-c", "true"]),
     };
+    await warmJit(() => env.exec("true"), 1000);
     const samples = await sampleInterleaved(rows, { iterations: perCommand, warmup: 3, block: 10 });
     printTimings(`ssh: per-command overhead of \`true\` on one server (${perCommand} runs each)`, samples, "ssh ControlMaster bash -c");
     await printFloorRatios("ssh: against the floor, the same kind of channel with no protocol", {
