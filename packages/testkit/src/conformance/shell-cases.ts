@@ -179,6 +179,10 @@ export function shellCases(suite: SuiteContext): void {
         expect((await env.exec('echo "[$_]"')).stdout).toBe("[]\n");
         const seen = await env.exec("set; declare -F; alias; compgen -v; compgen -A function");
         expect(seen.stdout).not.toMatch(/__hermes/i);
+        // A program alone (the short report's path, where the loop's variables stay set) inherits none either.
+        const inherited = await env.exec("env");
+        expect(inherited.stdout).toMatch(/HERMES_EXEC_ID=/);
+        expect(inherited.stdout).not.toMatch(/__hermes/i);
         // The command sees the pipes on 0-2 only: nothing else of the protocol's is inherited.
         expect((await env.exec("ls /proc/self/fd")).stdout.split(/\s+/).filter(Boolean)).toEqual(["0", "1", "2", "3"]);
       }),
