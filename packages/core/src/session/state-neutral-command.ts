@@ -1,9 +1,9 @@
 /**
  * Whether a command cannot change what the session tracks of its shell (exported variables, traps), so the
  * shell may skip reporting them: a list or pipeline of simple commands that run programs (or one of a few
- * builtins that change nothing), whose words hold no expansion. Returns the command names, which the shell
- * checks at run time are neither functions nor aliases (see `commandPayload`), or undefined when the command
- * may change the state. Deliberately narrow: anything it does not recognise gets the full report.
+ * builtins that change nothing), whose words hold no expansion. Returns the command names, which must be
+ * neither functions nor aliases in the shell (see `ShellReport`), or undefined when the command may change
+ * the state. Deliberately narrow: anything it does not recognise gets the full report.
  */
 export function commandNamesIfStateNeutral(command: string): string[] | undefined {
   if (command.length > maxLength) return undefined;
