@@ -17,7 +17,7 @@ import type { EnvironmentEvents, EnvironmentState, EnvironmentStatus, ExecutionE
 import type { FileSystem } from "../types/file-system.js";
 import { commandDefaults } from "./command-defaults.js";
 import { abortedBeforeStart, type Captures, CommandRun, outputCaptures, type RunningCommand } from "./command-run.js";
-import { downloadFolder, environmentFileSystem, uploadFolder } from "./environment-file-system.js";
+import { environmentFileSystem } from "./environment-file-system.js";
 import type { EnvironmentOptions } from "./environment-options.js";
 import { checkCommand, checkOptions, stdinBytes } from "./exec-request.js";
 import { oneShotCommand } from "./one-shot-command.js";
@@ -25,6 +25,7 @@ import { OutputStream } from "./output-stream.js";
 import { rawCommandSpec } from "./raw-command.js";
 import { SpawnedProcess } from "./spawned-process.js";
 import { startTarget } from "./start-target.js";
+import { SyncedDirectory } from "./synced-directory.js";
 
 /**
  * The `ExecutionEnvironment` every backend gets: core derives sessions, one-shot runs, spawn, timeouts,
@@ -50,8 +51,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
   private commandsRun = 0;
   private readonly running = new Set<RunningCommand>();
   private readonly processes = new Set<SpawnedProcess>();
-  /** Where the sync directory went in, to come back from at dispose. */
-  private syncedDir: string | undefined;
+  private readonly syncedDir: SyncedDirectory | undefined;
   private readonly fileContext = { warn: (code: string, message: string) => this.emit("warning", { code, message }) };
 
   constructor(
@@ -65,6 +65,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
     this.capabilities = capabilitiesOf(source);
     this.timeoutMs = options.timeoutMs ?? commandDefaults.timeoutMs;
     this.killGraceMs = options.killGraceMs ?? commandDefaults.killGraceMs;
+    if (options.syncDir !== undefined) this.syncedDir = new SyncedDirectory(options.syncDir, this.fileContext.warn);
     this.files = environmentFileSystem({
       primitives: async (operation) => {
         this.requireCapability("fileAccess", "the files API");
@@ -183,7 +184,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
       // A dispose that came during the start frees what it made (it waits for this start).
       ({ target: this.target, session: this.session, baseState: this.baseState } = started);
       if (this.disposing) throw new EnvironmentDisposedError({ environmentId: this.id, operation: "start" });
-      if (this.options.syncDir !== undefined) await this.syncIn(started, this.options.syncDir);
+      if (this.syncedDir) await this.syncIn(started, this.syncedDir);
       this.state = "ready";
       this.startedAt = new Date();
       this.startError = undefined;
@@ -270,11 +271,9 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
   }
 
   /** The sync directory into the session's starting directory; if that fails, the start does, freeing what it made. */
-  private async syncIn(started: { target: Target; session: Session }, hostDir: string): Promise<void> {
-    const envDir = this.sessionCwd();
+  private async syncIn(started: { target: Target; session: Session }, synced: SyncedDirectory): Promise<void> {
     try {
-      await uploadFolder(started.target.files, hostDir, envDir, this.fileContext);
-      this.syncedDir = envDir;
+      await synced.copyIn(started.target.files, this.sessionCwd());
     } catch (error) {
       await started.session.dispose();
       await started.target.dispose().catch(() => {});
@@ -282,16 +281,6 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
       this.session = undefined;
       throw error;
     }
-  }
-
-  /** The sync directory's way back, once every command has ended; a failure is told, and the dispose goes on. */
-  private async syncBack(target: Target): Promise<void> {
-    const hostDir = this.options.syncDir;
-    const envDir = this.syncedDir;
-    if (hostDir === undefined || envDir === undefined) return;
-    await downloadFolder(target.files, envDir, hostDir, this.fileContext).catch((error: unknown) =>
-      this.emit("warning", { code: "SYNC_BACK_FAILED", message: `could not copy ${envDir} back to ${hostDir}: ${String(error)}` }),
-    );
   }
 
   private requireCapability(capability: keyof Capabilities, what: string): void {
@@ -314,7 +303,7 @@ export class Environment extends EventEmitter<EnvironmentEvents> implements Exec
           this.emit("warning", { code: "DISPOSE_KILL_FAILED", message: `could not end every process: ${String(error)}` }),
         );
       await Promise.allSettled([...this.running].map((run) => run.outcome));
-      await this.syncBack(target);
+      await this.syncedDir?.copyBack(target.files);
       await this.session?.dispose();
       await target.dispose();
     }
