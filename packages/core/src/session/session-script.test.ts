@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { newId } from "./new-id.js";
-import { commandPayload, sessionLoop } from "./session-script.js";
+import { closeInheritedDescriptors, commandPayload, sessionLoop } from "./session-script.js";
 import { ShellReport } from "./shell-report.js";
 
 const nonce = "0123456789abcdef";
@@ -43,7 +43,7 @@ function sessionShell(env: Record<string, string> = {}) {
     return text;
   };
   return {
-    started: cycle(sessionLoop(nonce)),
+    started: cycle(sessionLoop(nonce, closeInheritedDescriptors)),
     run: (command: string) => cycle(commandPayload({ nonce, execId: newId(), command, ...report.nextPayload({ command }, false) })),
   };
 }
@@ -71,6 +71,29 @@ describe("the session loop's report", () => {
     expect(await shell.run("true")).toMatch(/_END 0 q /);
     await shell.run("set -a");
     expect(await shell.run("true")).toContain("declare -x");
+  });
+
+  it("gives a command only the pipes, quick or not, and switches between the two arrangements", async () => {
+    const shell = sessionShell();
+    await shell.started;
+    await shell.run("true");
+    // The command's output, word by word: after the BEGIN line, before the END marker.
+    const words = (cycle: string) =>
+      cycle
+        .slice(cycle.indexOf("\n") + 1, cycle.indexOf("\x1e", 1))
+        .split(/\s+/)
+        .filter(Boolean);
+    for (const round of [1, 2]) {
+      const quick = await shell.run("ls /proc/self/fd");
+      expect(quick, `round ${round}`).toMatch(/_END 0 q /);
+      expect(words(quick)).toEqual(["0", "1", "2", "3"]);
+      const other = await shell.run("x=1; ls /proc/self/fd");
+      expect(other, `round ${round}`).toContain("declare -x");
+      expect(words(other)).toEqual(["0", "1", "2", "3"]);
+    }
+    // From open back to quiet: a DEBUG trap the command sets never shows the protocol's steps after it.
+    expect(await shell.run("true")).toMatch(/_END 0 q /);
+    expect(words(await shell.run("trap 'echo dbg' DEBUG; echo hi"))).toEqual(["dbg", "hi"]);
   });
 
   it("reads a payload that is not ASCII byte for byte", async () => {

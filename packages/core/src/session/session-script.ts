@@ -18,14 +18,17 @@ export const closeInheritedDescriptors =
  * in a terminal, and reports how it ended. The loop is parsed once and held by bash, in no variable or
  * function: the shell defines nothing a command could unset, shadow or read.
  *
- * - The protocol's own steps run in groups whose output goes to /dev/null, with the markers written to
- *   copies of the pipes (fds 63/62) that exist only during the group; the report runs in the loop's
- *   condition, where errexit and ERR traps do not apply. A DEBUG or ERR trap, `set -x` or `set -v` left on
- *   by a command therefore never show the protocol, and a `break` or `continue` in a command still reports.
- * - The command runs with its stdout/stderr redirected to the pipes and 63/62 closed, so what it does to
- *   its own descriptors (`exec >file`, `exec 63>&-`) ends with it, and its children inherit no extra fds.
- * - An EXIT trap reports the state when a command ends the shell (`exit`, errexit, a signal, `break 2`). It first runs the user's own EXIT action (core keeps it, see `exitTrapAction`, and installs
- *   the trap again when a command changed it), and speaks only for the shell itself (`$BASHPID`) and only
+ * - The protocol's own steps run with their output to /dev/null, with the markers written to copies of the
+ *   pipes (fds 63/62); the report runs in the loop's condition, where errexit and ERR traps do not apply. A
+ *   DEBUG or ERR trap, `set -x` or `set -v` left on by a command therefore never show the protocol, and a
+ *   `break` or `continue` in a command still reports. Only around a quick command, whose steps nothing can
+ *   make noisy, are stdout and stderr the pipes themselves (see `toOpen`).
+ * - The command runs with its stdout/stderr on the pipes and 63/62 closed; any but a quick one (which can
+ *   only run programs) under redirections of its own, so what it does to its descriptors (`exec >file`,
+ *   `exec 63>&-`) ends with it. Its children inherit no extra fds.
+ * - An EXIT trap reports the state when a command ends the shell (`exit`, errexit, a signal, `break 2`).
+ *   It first runs the user's own EXIT action (core keeps it, see `exitTrapAction`, and installs the trap
+ *   again when a command changed it), and speaks only for the shell itself (`$BASHPID`) and only
  *   while a command runs (`$BASH_COMMAND`, which in a trap names the command that was running), so a forked
  *   child or an idle shell never reports.
  *
@@ -47,15 +50,16 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   // $EPOCHREALTIME (no system call), or else the /proc/uptime reading.
   const withClock = (print: (clock: string) => string) =>
     `if [[ -n \${EPOCHREALTIME-} ]]; then ${print('"e$EPOCHREALTIME"')}; else builtin read -r __hermes_t _ </proc/uptime; ${print('"$__hermes_t"')}; builtin unset __hermes_t; fi`;
-  const begin = withClock((clock) => `builtin printf ${marker("BEGIN %s\\n")} ${clock} >&63`);
-  // With acknowledged pieces the clock has a marker of its own: after the BEGIN line a large payload sent
-  // first (`__hermes_b` set), or in one write with the BEGIN.
-  const beginAfterPieces = acknowledgePieces
-    ? withClock(
-        (clock) =>
-          `if [ -n "\${__hermes_b+x}" ]; then builtin printf ${marker("UPTIME %s\\n")} ${clock} >&63; builtin unset __hermes_b; else builtin printf ${marker("BEGIN ")}${marker("UPTIME %s\\n")} ${clock} >&63; fi`,
-      )
-    : begin;
+  // The BEGIN line, to `to` (" >&63" where the protocol's steps run quiet, "" where stdout is the pipe). With
+  // acknowledged pieces the clock has a marker of its own: after the BEGIN line a large payload sent first
+  // (`__hermes_b` set), or in one write with the BEGIN.
+  const begin = (to: string) =>
+    acknowledgePieces
+      ? withClock(
+          (clock) =>
+            `if [ -n "\${__hermes_b+x}" ]; then builtin printf ${marker("UPTIME %s\\n")} ${clock}${to}; builtin unset __hermes_b; else builtin printf ${marker("BEGIN ")}${marker("UPTIME %s\\n")} ${clock}${to}; fi`,
+        )
+      : withClock((clock) => `builtin printf ${marker("BEGIN %s\\n")} ${clock}${to}`);
   // The header: the kind of payload, the exec id and two byte counts, in ASCII (see `commandPayload`). `read
   // -N` counts characters of the user's locale, which are bytes only in ASCII: a payload that is not is read
   // in the C locale, at the price of two locale switches. Without filler to skip, the 0x01 is read with the
@@ -72,29 +76,45 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   const readRun = `builtin read -r -N "$((16#${runCount}))" __hermes_r`;
   const whole = `if [[ ${kind} == q ]]; then ${readRun}; elif [[ ${kind} == a ]]; then ${readBoth("")}; else ${readBoth("LC_ALL=C ")}; fi`;
   // A payload larger than one of srun's 1 KiB messages: the BEGIN line goes first, each piece is acknowledged.
-  const inPieces = [
-    `builtin printf ${marker("BEGIN \\n")} >&63`,
-    "__hermes_b=",
-    readInPieces("__hermes_p", preCount),
-    readInPieces("__hermes_r", runCount),
-  ].join(" && ");
-  const next = acknowledgePieces
-    ? [
-        "builtin read -r -d $'\\001' _",
-        `builtin read -r -N ${headerLength} __hermes_h`,
-        `if [ "$((16#${preCount} + 16#${runCount}))" -gt 1000 ]; then ${inPieces}; else ${whole}; fi`,
-      ].join(" && ")
-    : `builtin read -r -N ${headerLength + 1} __hermes_h && ${whole}`;
-  // The report, then the next payload: it runs in the loop's condition. The status record comes first, while
-  // `$?` is still the command's (`set -e` left on cannot end the shell at a printf that succeeds; traces go
-  // to /dev/null). It has no newline before its end, so bash's line-buffered stdout writes it at once. After
-  // a quick command (the loop's variables still set: only one leaves them so) the rest is left out: the
-  // record says `q` where the exiting flag goes and ends with the DONE marker itself (`%b` of its escapes),
-  // and no option can have changed. Else come the traps, the names a command could mean other than a program
-  // (functions, then aliases) and the exports. `__hermes_last` (a shell given stdin data, never quick) or
-  // end-of-input leave the loop; the EXIT trap then stays silent.
+  const inPieces = (to: string) =>
+    [
+      `builtin printf ${marker("BEGIN \\n")}${to}`,
+      "__hermes_b=",
+      readInPieces("__hermes_p", preCount, to),
+      readInPieces("__hermes_r", runCount, to),
+    ].join(" && ");
+  const next = (to: string) =>
+    acknowledgePieces
+      ? [
+          "builtin read -r -d $'\\001' _",
+          `builtin read -r -N ${headerLength} __hermes_h`,
+          `if [ "$((16#${preCount} + 16#${runCount}))" -gt 1000 ]; then ${inPieces(to)}; else ${whole}; fi`,
+        ].join(" && ")
+      : `builtin read -r -N ${headerLength + 1} __hermes_h && ${whole}`;
+  // Two arrangements of descriptors, kept from one command to the next and switched only between kinds
+  // (`command exec`: redirections of `builtin exec` end with it). Quiet, for any command but a quick one:
+  // the protocol's steps write to /dev/null and their markers to copies of the pipes (fds 63/62), so a
+  // DEBUG or ERR trap, `set -x` or `set -v` left on by a command never show them. Open, for quick commands,
+  // whose steps nothing can make noisy (no such trap, no such option: see `ShellReport`): stdout and stderr
+  // are the pipes and there is no copy to close, so only stdin is redirected for the command.
+  const toQuiet = `command exec ${quiet}`;
+  const toOpen = `command exec ${commandFds}`;
+  // The status record: `<status> <q after a quick command> <pid> <$-> <cwd>\0`. It has no newline before its
+  // end, so bash's line-buffered stdout writes it at once. After a quick command (the loop's variables still
+  // set: only one leaves them so) it ends with the DONE marker itself (`%b` of its escapes).
   const done = `\\036__HERMES_${nonce}_DONE\\n`;
-  const full = [
+  const record = (status: string, to: string) =>
+    `builtin printf ${marker("END %d %s %d %s %q\\0%b")} ${status} "\${__hermes_h+q}" "$$" "$-" "\${PWD-}" "\${__hermes_h+${done}}"${to} || builtin exit 70`;
+  // The report, then the next payload: in the loop's condition, where errexit and ERR traps do not apply.
+  // `$?` is the command's in its first step (`set -e` left on cannot end the shell at an assignment). A
+  // quick command reported in the body, right after it. After any other come its record, the options reset,
+  // the traps, the names a command could mean other than a program (functions, then aliases) and the
+  // exports. `__hermes_last` (a shell given stdin data, never quick) or end-of-input leave the loop; the EXIT
+  // trap then stays silent.
+  const afterQuick = [`builtin unset HERMES_EXEC_ID ${loopVariables} __hermes_s`, `${next("")} && { [[ ${kind} == q ]] || ${toQuiet}; }`];
+  const afterOther = [
+    record('"$__hermes_s"', " >&63"),
+    "builtin unset __hermes_s",
     "[[ $- != *[euxv]* ]] || builtin set +euxv",
     `builtin printf ${marker("END\\n")} >&62`,
     "builtin unset HERMES_EXEC_ID",
@@ -105,27 +125,23 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
     "builtin printf '\\0' >&63",
     "builtin export -p >&63",
     `builtin printf ${marker("DONE\\n")} >&63 || builtin exit 70`,
-    `[ -z "\${__hermes_last+x}" ] && ${next}`,
-  ].join("; ");
-  const afterQuick = [`builtin printf ${marker("END\\n")} >&62`, `builtin unset HERMES_EXEC_ID ${loopVariables}`, next].join("; ");
-  const report = [
-    `builtin printf ${marker("END %d %s %d %s %q\\0%b")} "$?" "\${__hermes_h+q}" "$$" "$-" "\${PWD-}" "\${__hermes_h+${done}}" >&63 || builtin exit 70`,
-    `if [[ -n \${__hermes_h+x} ]]; then ${afterQuick}; else ${full}; fi`,
-  ].join("; ");
+    `[ -z "\${__hermes_last+x}" ] && ${next(" >&63")} && { [[ ${kind} != q ]] || ${toOpen}; }`,
+  ];
+  const report = `__hermes_s=$?; if [[ -n \${__hermes_h+x} ]]; then ${afterQuick.join("; ")}; else ${afterOther.join("; ")}; fi`;
   const reportAndNext = `{ ${report}; } || { __hermes_eof=; builtin false; }`;
-  // A quick command is `run` itself, evaluated here with the command's descriptors (see `commandFds`) and the
-  // loop's variables still set, as programs cannot see them (nor `$_`); any other `run` is a wrapper that
-  // unsets them and sets up the descriptors itself, as the protocol's own steps in it must stay quiet. Only
-  // it has a `pre`.
+  // A quick command is `run` itself, evaluated here, open, with the loop's variables still set, as programs
+  // cannot see them (nor `$_`); any other `run` is a wrapper that unsets them and sets up the command's
+  // descriptors itself (see `commandFds`), as the protocol's own steps in it must stay quiet. Only it has a
+  // `pre`.
   const tag = `builtin export HERMES_EXEC_ID=${field(1, 16)}`;
-  const quick = [tag, beginAfterPieces, `builtin eval "$__hermes_r" </dev/null ${commandFds}`];
-  const other = ['[[ -z $__hermes_p ]] || builtin eval "$__hermes_p"', tag, beginAfterPieces, 'builtin eval "$__hermes_r"'];
+  const quick = [tag, begin(""), 'builtin eval "$__hermes_r" </dev/null', record('"$?"', ""), `builtin printf ${marker("END\\n")} >&2`];
+  const other = ['[[ -z $__hermes_p ]] || builtin eval "$__hermes_p"', tag, begin(" >&63"), 'builtin eval "$__hermes_r"'];
   const body = `if [[ ${kind} == q ]]; then ${quick.join("; ")}; else ${other.join("; ")}; fi`;
   // One line, prelude included: a command's line numbers then count from 1, as in `bash -c`.
   // A `break` or `continue` in a command ends the inner loop's turn, not the session: the outer loop goes on.
   const inner = `while ${reportAndNext}; do { ${body}; }; done`;
-  // The loops run inside one quiet group, set up once: redirections per command cost a dozen system calls.
-  const loops = `{ ${beginAfterPieces}; while :; do ${inner}; [ -z "\${__hermes_eof+x}" ] || builtin exit; done; } ${quiet}`;
+  // The loops start quiet, in a group set up once: redirections per command cost a dozen system calls.
+  const loops = `{ ${begin(" >&63")}; while :; do ${inner}; [ -z "\${__hermes_eof+x}" ] || builtin exit; done; } ${quiet}`;
   return `${prelude ? `${prelude}; ` : ""}builtin shopt -s expand_aliases; ${loops}; builtin exit\n`;
 }
 
@@ -139,11 +155,12 @@ const headerLength = 33;
  * Reads `variable` (`count`: hex digits of its byte length) 512 bytes at a time, printing a newline after
  * each piece. For transports that pass stdin on in pieces of their own and send the next only once this
  * side has sent something (srun: 1 KiB messages, then slurmstepd's delayed ACK, 40 ms; slurmstepd sends
- * output by whole lines): each newline carries that ACK. The host drops them (see `markersFor().uptime`).
+ * output by whole lines): each newline, to stdout by way of `to`, carries that ACK. The host drops them (see
+ * `markersFor().uptime`).
  */
-function readInPieces(variable: string, count: string): string {
+function readInPieces(variable: string, count: string, to: string): string {
   const left = "__hermes_k";
-  const step = `LC_ALL=C builtin read -r -N "$((${left} < 512 ? ${left} : 512))" __hermes_c || builtin break; ${variable}+=$__hermes_c; ${left}=$((${left} - 512)); builtin printf '\\n' >&63`;
+  const step = `LC_ALL=C builtin read -r -N "$((${left} < 512 ? ${left} : 512))" __hermes_c || builtin break; ${variable}+=$__hermes_c; ${left}=$((${left} - 512)); builtin printf '\\n'${to}`;
   return `${variable}= && ${left}=$((16#${count})) && { while [ "$${left}" -gt 0 ]; do ${step}; done; [ "$${left}" -le 0 ]; } && builtin unset __hermes_c ${left}`;
 }
 
