@@ -96,6 +96,16 @@ describe("the session loop's report", () => {
     expect(words(await shell.run("trap 'echo dbg' DEBUG; echo hi"))).toEqual(["dbg", "hi"]);
   });
 
+  it("reports a shell a program ends with a signal between quick commands, from the open arrangement", async () => {
+    const shell = sessionShell();
+    await shell.started;
+    const pid = /_END 0 \S* (\d+) /.exec(await shell.run("true"))?.[1];
+    expect(await shell.run("true")).toMatch(/_END 0 q /);
+    // `kill` as a program, so the command is quick: the EXIT handler finds no fds 63/62 and writes to the pipes.
+    // The record says the shell is exiting (`1`); core takes the signal from how the process ends.
+    expect(await shell.run(`/bin/kill -TERM ${pid}`)).toMatch(/_END \d+ 1 \d+ /);
+  });
+
   it("reads a payload that is not ASCII byte for byte", async () => {
     const shell = sessionShell({ LANG: "C.UTF-8" });
     await shell.started;
