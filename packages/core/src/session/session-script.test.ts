@@ -44,7 +44,7 @@ function sessionShell(env: Record<string, string> = {}) {
   };
   return {
     started: cycle(sessionLoop(nonce, closeInheritedDescriptors)),
-    run: (command: string) => cycle(commandPayload({ nonce, execId: newId(), command, ...report.nextPayload({ command }, false) })),
+    run: (command: string) => cycle(commandPayload({ nonce, execId: newId(), command, ...report.nextPayload({ command }, false) }).text),
   };
 }
 
@@ -55,7 +55,7 @@ describe("the session loop's report", () => {
     // The first command installs the session's EXIT trap: its report is full.
     expect(await shell.run("true")).toContain("declare -x");
     const quick = await shell.run("true");
-    expect(quick).toMatch(/_END 0 q \d+ \w+ \S+\0$/);
+    expect(quick).toMatch(/^\x1e__HERMES_\w+_END 0 q e[\d.,]+\0$/);
     expect(quick).not.toContain("declare -x");
     expect(await shell.run("export X=1")).toContain('declare -x X="1"');
   });
@@ -77,10 +77,10 @@ describe("the session loop's report", () => {
     const shell = sessionShell();
     await shell.started;
     await shell.run("true");
-    // The command's output, word by word: after the BEGIN line, before the END marker.
+    // The command's output, word by word: after the BEGIN line (a quick command has none), before the END marker.
     const words = (cycle: string) =>
       cycle
-        .slice(cycle.indexOf("\n") + 1, cycle.indexOf("\x1e", 1))
+        .slice(cycle.includes("_BEGIN ") ? cycle.indexOf("\n") + 1 : 0, cycle.indexOf(`\x1e__HERMES_${nonce}_END `))
         .split(/\s+/)
         .filter(Boolean);
     for (const round of [1, 2]) {

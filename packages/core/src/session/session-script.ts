@@ -37,11 +37,13 @@ export const closeInheritedDescriptors =
  * `BackendInstance.nudgeAcks`). Wire format, with N the shell's random nonce and RS the byte 0x1e (markers
  * are found by exact search, so none needs a newline before it, and output ending in a newline is never
  * held back). The loop line itself reports the shell's initial state as a first command. Stderr has no
- * BEGIN marker: what arrives there while a command runs is the command's.
- *   stdout:  RS "__HERMES_N_BEGIN " <the clock at start, for the tree kill> "\n"
- *   stdout:  <command output, exactly> RS "__HERMES_N_END " <status> " " <1 if the shell is exiting, q
- *            for a quick report, else nothing> " " <shell pid> " " <$-> " " <printf %q of $PWD> "\0"
- *            [<trap -p> "\0" <declare -F> <alias -p> "\0" <export -p>, unless quick] RS "__HERMES_N_DONE\n"
+ * BEGIN marker, nor has stdout for a quick command: what arrives there while a command runs is the command's.
+ *   stdout:  RS "__HERMES_N_BEGIN " <the clock at start, for the tree kill> "\n", unless quick
+ *   stdout:  <command output, exactly> RS "__HERMES_N_END " <status> " " then, for a quick command, "q "
+ *            <clock> "\0"; for any other, <1 if the shell is exiting, else nothing> " " <shell pid> " " <$->
+ *            " " <clock> " " <printf %q of $PWD> "\0" <trap -p> "\0" <declare -F> <alias -p> "\0" <export -p>;
+ *            then RS "__HERMES_N_DONE\n". The clock is the shell's when it reported, `e` and $EPOCHREALTIME
+ *            (empty in bash 4, which then gets no quick command).
  *   stderr:  <command output, exactly> RS "__HERMES_N_END\n"
  */
 export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces = false): string {
@@ -76,6 +78,7 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   const readRun = `builtin read -r -N "$((16#${runCount}))" __hermes_r`;
   const whole = `if [[ ${kind} == q ]]; then ${readRun}; elif [[ ${kind} == a ]]; then ${readBoth("")}; else ${readBoth("LC_ALL=C ")}; fi`;
   // A payload larger than one of srun's 1 KiB messages: the BEGIN line goes first, each piece is acknowledged.
+  // (Core never sends a quick one that large there: a quick command has no BEGIN line.)
   const inPieces = (to: string) =>
     [
       `builtin printf ${marker("BEGIN \\n")}${to}`,
@@ -83,14 +86,11 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
       readInPieces("__hermes_p", preCount, to),
       readInPieces("__hermes_r", runCount, to),
     ].join(" && ");
-  const next = (to: string) =>
-    acknowledgePieces
-      ? [
-          "builtin read -r -d $'\\001' _",
-          `builtin read -r -N ${headerLength} __hermes_h`,
-          `if [ "$((16#${preCount} + 16#${runCount}))" -gt 1000 ]; then ${inPieces(to)}; else ${whole}; fi`,
-        ].join(" && ")
-      : `builtin read -r -N ${headerLength + 1} __hermes_h && ${whole}`;
+  const readHeader = acknowledgePieces
+    ? `builtin read -r -d $'\\001' _ && builtin read -r -N ${headerLength} __hermes_h`
+    : `builtin read -r -N ${headerLength + 1} __hermes_h`;
+  const readBody = (to: string) =>
+    acknowledgePieces ? `if [ "$((16#${preCount} + 16#${runCount}))" -gt ${piecesOver} ]; then ${inPieces(to)}; else ${whole}; fi` : whole;
   // Two arrangements of descriptors, kept from one command to the next and switched only between kinds
   // (`command exec`: redirections of `builtin exec` end with it). Quiet, for any command but a quick one:
   // the protocol's steps write to /dev/null and their markers to copies of the pipes (fds 63/62), so a
@@ -99,21 +99,18 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   // are the pipes and there is no copy to close, so only stdin is redirected for the command.
   const toQuiet = `command exec ${quiet}`;
   const toOpen = `command exec ${commandFds}`;
-  // The status record: `<status> <q after a quick command> <pid> <$-> <cwd>\0`. It has no newline before its
-  // end, so bash's line-buffered stdout writes it at once. After a quick command (the loop's variables still
-  // set: only one leaves them so) it ends with the DONE marker itself (`%b` of its escapes).
-  const done = `\\036__HERMES_${nonce}_DONE\\n`;
-  const record = (status: string, to: string) =>
-    `builtin printf ${marker("END %d %s %d %s %q\\0%b")} ${status} "\${__hermes_h+q}" "$$" "$-" "\${PWD-}" "\${__hermes_h+${done}}"${to} || builtin exit 70`;
+  // The full record: `<status> <1 if the shell is exiting, else nothing> <pid> <$-> <clock> <cwd>\0`. It has no
+  // newline before its end, so bash's line-buffered stdout writes it at once.
+  const clock = '"${EPOCHREALTIME:+e$EPOCHREALTIME}"';
+  const record = `builtin printf ${marker("END %d  %d %s %s %q\\0")} "$__hermes_s" "$$" "$-" ${clock} "\${PWD-}" >&63 || builtin exit 70`;
   // The report, then the next payload: in the loop's condition, where errexit and ERR traps do not apply.
-  // `$?` is the command's in its first step (`set -e` left on cannot end the shell at an assignment). A
-  // quick command reported in the body, right after it. After any other come its record, the options reset,
-  // the traps, the names a command could mean other than a program (functions, then aliases) and the
-  // exports. `__hermes_last` (a shell given stdin data, never quick) or end-of-input leave the loop; the EXIT
-  // trap then stays silent.
-  const afterQuick = [`builtin unset HERMES_EXEC_ID ${loopVariables} __hermes_s`, `${next("")} && { [[ ${kind} == q ]] || ${toQuiet}; }`];
-  const afterOther = [
-    record('"$__hermes_s"', " >&63"),
+  // `$?` is the command's in its first step (`set -e` left on cannot end the shell at an assignment). Then
+  // come its record, the options reset, the traps, the names a command could mean other than a program
+  // (functions, then aliases) and the exports. `__hermes_last` (a shell given stdin data, never quick) or
+  // end-of-input leave the loop; the EXIT trap then stays silent.
+  const report = [
+    "__hermes_s=$?",
+    record,
     "builtin unset __hermes_s",
     "[[ $- != *[euxv]* ]] || builtin set +euxv",
     `builtin printf ${marker("END\\n")} >&62`,
@@ -125,18 +122,23 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
     "builtin printf '\\0' >&63",
     "builtin export -p >&63",
     `builtin printf ${marker("DONE\\n")} >&63 || builtin exit 70`,
-    `[ -z "\${__hermes_last+x}" ] && ${next(" >&63")} && { [[ ${kind} != q ]] || ${toOpen}; }`,
-  ];
-  const report = `__hermes_s=$?; if [[ -n \${__hermes_h+x} ]]; then ${afterQuick.join("; ")}; else ${afterOther.join("; ")}; fi`;
+    `[ -z "\${__hermes_last+x}" ] && ${readHeader} && ${readBody(" >&63")}`,
+  ].join("; ");
   const reportAndNext = `{ ${report}; } || { __hermes_eof=; builtin false; }`;
-  // A quick command is `run` itself, evaluated here, open, with the loop's variables still set, as programs
-  // cannot see them (nor `$_`); any other `run` is a wrapper that unsets them and sets up the command's
-  // descriptors itself (see `commandFds`), as the protocol's own steps in it must stay quiet. Only it has a
-  // `pre`.
   const tag = `builtin export HERMES_EXEC_ID=${field(1, 16)}`;
-  const quick = [tag, begin(""), 'builtin eval "$__hermes_r" </dev/null', record('"$?"', ""), `builtin printf ${marker("END\\n")} >&2`];
+  // Quick commands, one after another, in the open arrangement: each is `run` itself, evaluated here with
+  // the loop's variables still set (programs cannot see them, nor `$_`), and reported right after it, with
+  // no BEGIN line: `<status> q <clock>\0` and the DONE marker in one write, then the stderr END. The clock
+  // is the earliest the next quick command can begin (core's tree kill starts from it). The first payload
+  // of any other kind ends the run; its header is read, the rest is read here, quiet.
+  const quickRecord = `builtin printf ${marker("END %d q %s\\0")}${marker("DONE\\n")} "$?" ${clock} || builtin exit 70`;
+  const nextQuick = `${readHeader} && [[ ${kind} == q ]] && ${readRun}`;
+  const quickRun = `while ${tag}; builtin eval "$__hermes_r" </dev/null; ${quickRecord}; builtin printf ${marker("END\\n")} >&2; ${nextQuick}; do :; done`;
+  const afterQuick = `${toQuiet}; [[ ${kind} == [ab] ]] && ${readBody(" >&63")} || { __hermes_eof=; builtin exit; }`;
+  // Any other `run` is a wrapper that unsets the loop's variables and sets up the command's descriptors
+  // itself (see `commandFds`), as the protocol's own steps in it must stay quiet. Only it has a `pre`.
   const other = ['[[ -z $__hermes_p ]] || builtin eval "$__hermes_p"', tag, begin(" >&63"), 'builtin eval "$__hermes_r"'];
-  const body = `if [[ ${kind} == q ]]; then ${quick.join("; ")}; else ${other.join("; ")}; fi`;
+  const body = `if [[ ${kind} == q ]]; then ${toOpen}; ${quickRun}; ${afterQuick}; fi; ${other.join("; ")}`;
   // One line, prelude included: a command's line numbers then count from 1, as in `bash -c`.
   // A `break` or `continue` in a command ends the inner loop's turn, not the session: the outer loop goes on.
   const inner = `while ${reportAndNext}; do { ${body}; }; done`;
@@ -194,16 +196,28 @@ export interface CommandScriptOptions {
    * exports out. Only without a restore, and never with stdin data.
    */
   quick?: boolean;
+  /** The loop reads payloads over `piecesOver` bytes in acknowledged pieces (see `sessionLoop`). */
+  acknowledgePieces?: boolean;
 }
+
+/** A payload for the loop, and whether it is a quick one (reported with no BEGIN line and a short record). */
+export interface CommandPayload {
+  text: string;
+  quick: boolean;
+}
+
+/** With acknowledged pieces, a payload with more bytes than this (`pre` and `run`) is read in pieces. */
+const piecesOver = 1000;
 
 /**
  * The payload for a session shell's loop (see `sessionLoop`) that runs one command: the byte 0x01, a header
  * of its kind, the exec id and the byte counts of `pre` and `run` (8 hex digits each), then `pre` (restores
  * the session's state; usually empty) and `run`. The kind is `q` for a quick command, whose `run` is the
- * command itself (or its per-call subshell), all ASCII and with no `pre`; else `a` (all ASCII) or `b`, with
- * `run` a wrapper that evaluates the command.
+ * command itself (or its per-call subshell), all ASCII, with no `pre` and never read in pieces; else `a` (all
+ * ASCII) or `b`, with `run` a wrapper that evaluates the command. A command asked to be quick that cannot
+ * be is sent as any other.
  */
-export function commandPayload(options: CommandScriptOptions): string {
+export function commandPayload(options: CommandScriptOptions): CommandPayload {
   if (!/^[0-9a-f]{16}$/.test(options.execId)) throw new Error(`exec id ${options.execId} is not 16 hex digits`);
   if (options.quick && (options.readsStdin || options.installExitTrap || !restoresNothing(options.restore)))
     throw new Error("a quick command has no restore, no new EXIT trap and no stdin data");
@@ -211,7 +225,9 @@ export function commandPayload(options: CommandScriptOptions): string {
     const run = runCommand(options, true);
     // As many UTF-8 bytes as UTF-16 code units: every character is ASCII. A quick command that is not is read
     // in the C locale, as any other.
-    if (Buffer.byteLength(run) === run.length) return `\x01q${options.execId}${hexCount(0)}${hexCount(run.length)}${run}`;
+    const ascii = Buffer.byteLength(run) === run.length;
+    if (ascii && !(options.acknowledgePieces && run.length > piecesOver))
+      return { text: `\x01q${options.execId}${hexCount(0)}${hexCount(run.length)}${run}`, quick: true };
   }
   const pre: string[] = [];
   if (options.restore?.cwd !== undefined) pre.push(enterOrFallBack(options.restore.cwd));
@@ -225,7 +241,7 @@ export function commandPayload(options: CommandScriptOptions): string {
   const preBytes = Buffer.byteLength(preText);
   const runBytes = Buffer.byteLength(run);
   const kind = preBytes === preText.length && runBytes === run.length ? "a" : "b";
-  return `\x01${kind}${options.execId}${hexCount(preBytes)}${hexCount(runBytes)}${preText}${run}`;
+  return { text: `\x01${kind}${options.execId}${hexCount(preBytes)}${hexCount(runBytes)}${preText}${run}`, quick: false };
 }
 
 function hexCount(bytes: number): string {

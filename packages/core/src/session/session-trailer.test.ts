@@ -4,34 +4,38 @@ import { definedNames, parseTrailer } from "./session-trailer.js";
 import { splitTraps } from "./session-traps.js";
 
 const previous = {
+  pid: 41,
+  options: "hB",
+  state: { cwd: "/srv", cwdWord: "/srv", env: new Map([["A", '"1"']]) },
   exportsText: 'declare -x A="1"\n',
-  env: new Map([["A", '"1"']]),
   namesText: "declare -f old\n",
   names: new Set(["old"]),
 };
 
 describe("parseTrailer", () => {
-  it("reads a full report: status, pid, options, cwd, traps, names and exports", () => {
-    const text = "3 0 41 ahB /tmp/a\\ b\0trap -- 'x' EXIT\n\0declare -f fn\nalias ll='ls -l'\n\0declare -x B=\"2\"\n";
+  it("reads a full report: status, pid, options, clock, cwd, traps, names and exports", () => {
+    const text = "3  42 ahB e1733300000.123456 /tmp/a\\ b\0trap -- 'x' EXIT\n\0declare -f fn\nalias ll='ls -l'\n\0declare -x B=\"2\"\n";
     const trailer = parseTrailer(Buffer.from(text), previous);
-    expect(trailer).toMatchObject({ exitCode: 3, exiting: false, pid: 41, options: "ahB", traps: "trap -- 'x' EXIT\n" });
+    expect(trailer).toMatchObject({ exitCode: 3, exiting: false, pid: 42, options: "ahB", clock: "e1733300000.123456" });
+    expect(trailer.traps).toBe("trap -- 'x' EXIT\n");
     expect(trailer.state.cwd).toBe("/tmp/a b");
     expect([...trailer.state.env]).toEqual([["B", '"2"']]);
     expect([...trailer.names]).toEqual(["fn", "ll"]);
   });
 
-  it("keeps the previous exports for a quick report, which has none", () => {
-    const trailer = parseTrailer(Buffer.from("0 q 41 hB /srv\0"), previous);
-    expect(trailer).toMatchObject({ exitCode: 0, exiting: false, traps: undefined, exportsText: previous.exportsText });
-    expect(trailer.state.env).toBe(previous.env);
+  it("keeps the previous pid, options, state and names for a quick report, which has only a status and a clock", () => {
+    const trailer = parseTrailer(Buffer.from("7 q e1733300001,5\0"), previous);
+    expect(trailer).toMatchObject({ exitCode: 7, exiting: false, pid: 41, options: "hB", clock: "e1733300001,5", traps: undefined });
+    expect(trailer.state).toBe(previous.state);
+    expect(trailer.exportsText).toBe(previous.exportsText);
     expect(trailer.names).toBe(previous.names);
-    expect(trailer.state.cwd).toBe("/srv");
   });
 
   it("reads the exiting report of the EXIT handler", () => {
-    const trailer = parseTrailer(Buffer.from('9 1 41 hB /\0\0\0declare -x A="1"\n'), previous);
-    expect(trailer).toMatchObject({ exitCode: 9, exiting: true, traps: "" });
-    expect(trailer.state.env).toBe(previous.env);
+    const trailer = parseTrailer(Buffer.from('9 1 41 hB  /\0\0\0declare -x A="1"\n'), previous);
+    expect(trailer).toMatchObject({ exitCode: 9, exiting: true, traps: "", clock: "" });
+    expect(trailer.state.cwd).toBe("/");
+    expect(trailer.state.env).toBe(previous.state.env);
   });
 });
 

@@ -13,53 +13,61 @@ export interface Trailer {
   /** The shell's option letters (`$-`) when the command ended. */
   options: string;
   state: ShellState;
+  /** The shell's clock when it reported (`e` and $EPOCHREALTIME), or "" in a bash without it. */
+  clock: string;
   /**
    * What `trap -p` printed ("" when the shell is exiting), or undefined for a quick report, which leaves out
-   * the traps, names and exports of a command that could not change them (the previous report's stand).
+   * what a command that can only run programs could not change (the previous report's stand).
    */
   traps: string | undefined;
 }
 
 /** What a shell's last full report said that a quick report leaves as it was. */
 export interface Unchanged {
-  /** `export -p` as printed, and its parse. */
+  pid: number | undefined;
+  options: string;
+  state: ShellState;
+  /** `export -p` as printed (its parse is `state.env`). */
   exportsText: string | undefined;
-  env: ShellState["env"];
   /** `declare -F` and `alias -p` as printed, and the names they define. */
   namesText: string | undefined;
   names: ReadonlySet<string>;
 }
 
 /**
- * `<status> <exiting or q> <pid> <$-> <cwd as %q>\0`, then, unless quick, `<trap -p>\0<declare -F><alias
- * -p>\0<export -p>`. Most commands leave the exports and names as the one before did: when a text is as in
- * `previous` (the same shell's last report), so is its parse.
+ * `<status> q <clock>\0` for a quick report; else `<status> <exiting> <pid> <$-> <clock> <cwd as %q>\0<trap
+ * -p>\0<declare -F><alias -p>\0<export -p>`. Most commands leave the exports and names as the one before did:
+ * when a text is as in `previous` (the same shell's last full report), so is its parse.
  */
 export function parseTrailer(trailer: Buffer, previous: Unchanged): Trailer & Unchanged {
   const text = trailer.toString("utf8");
   const cwdEnd = text.indexOf("\0");
-  // `printf %q` escapes every space in the cwd: the first four spaces end the other fields.
-  const [status = "", flag, pidText = "", options = "", ...cwd] = text.slice(0, cwdEnd).split(" ");
+  // `printf %q` escapes every space in the cwd: the first five spaces end the other fields.
+  const [status = "", flag, ...rest] = text.slice(0, cwdEnd).split(" ");
   const exitCode = Number.parseInt(status, 10);
+  const common = { exitCode: Number.isNaN(exitCode) ? null : exitCode, exiting: flag === "1" };
+  if (flag === "q") {
+    const { pid, options, state, exportsText, namesText, names } = previous;
+    return { ...common, pid, options, state, clock: rest[0] ?? "", traps: undefined, exportsText, namesText, names };
+  }
+  const [pidText = "", options = "", clock = "", ...cwd] = rest;
   const pid = Number.parseInt(pidText, 10);
   const cwdWord = cwd.join(" ");
-  const quick = flag === "q";
-  const trapEnd = quick ? -1 : text.indexOf("\0", cwdEnd + 1);
-  const namesEnd = quick ? -1 : text.indexOf("\0", trapEnd + 1);
-  const exportsText = quick ? previous.exportsText : text.slice(namesEnd + 1);
-  const env = exportsText === previous.exportsText ? previous.env : withoutInternal(parseExportOutput(exportsText ?? ""));
-  const namesText = quick ? previous.namesText : text.slice(trapEnd + 1, namesEnd);
+  const trapEnd = text.indexOf("\0", cwdEnd + 1);
+  const namesEnd = text.indexOf("\0", trapEnd + 1);
+  const exportsText = text.slice(namesEnd + 1);
+  const env = exportsText === previous.exportsText ? previous.state.env : withoutInternal(parseExportOutput(exportsText));
+  const namesText = text.slice(trapEnd + 1, namesEnd);
   return {
-    exitCode: Number.isNaN(exitCode) ? null : exitCode,
-    exiting: flag === "1",
-    pid: Number.isNaN(pid) ? undefined : pid,
+    ...common,
+    pid: Number.isNaN(pid) ? previous.pid : pid,
     options,
+    clock,
     state: { cwd: decodeShellWord(cwdWord), cwdWord, env },
-    traps: quick ? undefined : text.slice(cwdEnd + 1, trapEnd),
+    traps: text.slice(cwdEnd + 1, trapEnd),
     exportsText,
-    env,
     namesText,
-    names: namesText === previous.namesText ? previous.names : definedNames(namesText ?? ""),
+    names: namesText === previous.namesText ? previous.names : definedNames(namesText),
   };
 }
 

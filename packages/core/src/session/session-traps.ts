@@ -10,7 +10,7 @@
 export function exitHandler(nonce: string, userAction: string | undefined): string {
   const report = [
     `builtin printf '\\036__HERMES_${nonce}_END\\n' >&62`,
-    `builtin printf '\\036__HERMES_${nonce}_END %d 1 %d %s %q\\0\\0\\0' "$__hermes_x" "$$" "$-" "\${PWD-}" >&63`,
+    `builtin printf '\\036__HERMES_${nonce}_END %d 1 %d %s %s %q\\0\\0\\0' "$__hermes_x" "$$" "$-" "\${EPOCHREALTIME:+e$EPOCHREALTIME}" "\${PWD-}" >&63`,
     "builtin export -p >&63",
     `builtin printf '\\036__HERMES_${nonce}_DONE\\n' >&63`,
   ].join("; ");

@@ -14,14 +14,20 @@ type ScriptParts = Pick<CommandScriptOptions, "command" | "restore" | "cwd" | "e
  * cannot change the traps, names, options or exports, so the next command may be judged by the same report.
  */
 export class ShellReport {
-  /** The shell's state as it last reported it. */
-  state: ShellState = { cwd: "", cwdWord: "''", env: new Map() };
-  /** The shell's pid in the target, as it reports it. */
-  pid: number | undefined;
-  /** What the last full report said of the exports, functions and aliases (see `parseTrailer`). */
-  private unchanged: Unchanged = { exportsText: undefined, env: new Map(), namesText: undefined, names: new Set() };
-  /** `$-` as last reported. */
-  private options = "";
+  /** What the last full report said (see `parseTrailer`): the shell's pid, options, state and names. */
+  private unchanged: Unchanged = {
+    pid: undefined,
+    options: "",
+    state: { cwd: "", cwdWord: "''", env: new Map() },
+    exportsText: undefined,
+    namesText: undefined,
+    names: new Set(),
+  };
+  /**
+   * The shell's clock at its last report: no quick command after it began earlier (see `ProcessSelector.shell`).
+   * Empty in a bash without $EPOCHREALTIME, which then gets no quick command (its commands print their own).
+   */
+  clock = "";
   /** The user's EXIT trap action in this shell (a bash word), run by the session's own EXIT handler. */
   private exitTrap: string | undefined;
   /** What `trap -p` prints of EXIT while the session's trap is installed. */
@@ -30,6 +36,16 @@ export class ShellReport {
   private exitTrapChanged = true;
   /** The last full report showed a trap other than EXIT with an action (see `splitTraps`). */
   private otherTraps = true;
+
+  /** The shell's state as it last reported it. */
+  get state(): ShellState {
+    return this.unchanged.state;
+  }
+
+  /** The shell's pid in the target, as it reports it. */
+  get pid(): number | undefined {
+    return this.unchanged.pid;
+  }
 
   constructor(private readonly nonce: string) {
     this.installedTrap = installedExitTrap(nonce, undefined);
@@ -45,10 +61,8 @@ export class ShellReport {
   /** Reads the trailer a command ended with (see `parseTrailer`), keeping what the next payload needs. */
   read(bytes: Buffer): Trailer {
     const trailer = parseTrailer(bytes, this.unchanged);
-    this.state = trailer.state;
     this.unchanged = trailer;
-    this.options = trailer.options;
-    this.pid = trailer.pid ?? this.pid;
+    this.clock = trailer.clock;
     if (trailer.exiting || trailer.traps === undefined) return trailer;
     const traps = splitTraps(trailer.traps);
     this.otherTraps = traps.others;
@@ -66,9 +80,9 @@ export class ShellReport {
    * trap before it, or while a DEBUG, ERR or signal trap could run code of its own.
    */
   private quick(script: ScriptParts, readsStdin: boolean): boolean {
-    if (readsStdin || this.exitTrapChanged || this.otherTraps) return false;
+    if (readsStdin || this.exitTrapChanged || this.otherTraps || this.clock === "") return false;
     // Under allexport the protocol's own variables would reach the command's children.
-    if (this.options.includes("a")) return false;
+    if (this.unchanged.options.includes("a")) return false;
     if (!restoresNothing(script.restore)) return false;
     // Per-call cwd or env run the command in a subshell, which cannot change this shell.
     if (script.cwd !== undefined || (script.env && Object.keys(script.env).length > 0)) return true;

@@ -144,12 +144,29 @@ export class ShellWorker {
     const readsStdin = stdinData !== undefined;
     const { installExitTrap, exitTrap, quick } = this.report.nextPayload(script, readsStdin);
     const { command, execId, restore, cwd, env } = script;
-    const payload = commandPayload({ nonce: this.nonce, execId, command, restore, cwd, env, readsStdin, installExitTrap, exitTrap, quick });
-    return this.send(payload, sinks, stdinData);
+    const acknowledgePieces = this.nudger !== undefined;
+    const payload = commandPayload({
+      nonce: this.nonce,
+      execId,
+      command,
+      restore,
+      cwd,
+      env,
+      readsStdin,
+      installExitTrap,
+      exitTrap,
+      quick,
+      acknowledgePieces,
+    });
+    return this.send(payload.text, sinks, stdinData, payload.quick);
   }
 
-  /** Writes `input` (and then `stdinData`, closing stdin) and collects one command's output and outcome. */
-  private send(input: string, sinks: Sinks, stdinData?: Uint8Array): Promise<CommandOutcome> {
+  /**
+   * Writes `input` (and then `stdinData`, closing stdin) and collects one command's output and outcome. A
+   * quick command prints no BEGIN line: it counts as begun once written, and as begun no earlier than the
+   * shell's last report.
+   */
+  private send(input: string, sinks: Sinks, stdinData?: Uint8Array, quick = false): Promise<CommandOutcome> {
     if (this.current) throw new Error("a shell worker runs one command at a time");
     return new Promise<CommandOutcome>((resolve) => {
       const command: RunningCommand = {
@@ -170,8 +187,12 @@ export class ShellWorker {
         },
       };
       this.current = command;
-      this.listenFor(command);
+      this.listenFor(command, quick);
       if (!this.usable) return this.settleAfterExit(command);
+      if (quick) {
+        command.started = true;
+        command.uptime = this.report.clock;
+      }
       this.process.ref?.();
       this.nudger?.commandStarted();
       this.process.stdin?.write(input);
@@ -216,16 +237,33 @@ export class ShellWorker {
     return this.process.exited;
   }
 
-  private listenFor(command: RunningCommand): void {
+  private listenFor(command: RunningCommand, quick: boolean): void {
     const marker = this.markers;
     const stray = (stream: "stdout" | "stderr") => (bytes: Buffer) => this.onStray(stream, bytes);
     const uptime: Buffer[] = [];
-    this.stdoutSplitter.expect(marker.stdoutBegin, stray("stdout"), () => {
-      command.started = true;
-      // With acknowledged pieces the uptime comes after the BEGIN line's rest and the acknowledgements.
-      if (this.nudger) this.stdoutSplitter.expect(marker.uptime, () => {}, readUptime);
-      else readUptime();
-    });
+    const readOutput = () =>
+      this.stdoutSplitter.expect(
+        marker.stdoutEnd,
+        (bytes) => command.sinks.stdout.push(bytes),
+        () => {
+          this.stdoutSplitter.expect(
+            marker.done,
+            (bytes) => command.trailer.push(Buffer.from(bytes)),
+            () => {
+              command.stdoutDone = true;
+              this.completeIfDone(command);
+            },
+          );
+        },
+      );
+    if (quick) readOutput();
+    else
+      this.stdoutSplitter.expect(marker.stdoutBegin, stray("stdout"), () => {
+        command.started = true;
+        // With acknowledged pieces the uptime comes after the BEGIN line's rest and the acknowledgements.
+        if (this.nudger) this.stdoutSplitter.expect(marker.uptime, () => {}, readUptime);
+        else readUptime();
+      });
     const readUptime = () => {
       this.stdoutSplitter.expect(
         newline,
@@ -234,20 +272,7 @@ export class ShellWorker {
           // The clock reading: `e` and $EPOCHREALTIME, or the first field of /proc/uptime (read with the user's
           // IFS, which may not split it).
           command.uptime = Buffer.concat(uptime).toString("latin1").trim().split(/\s+/)[0] ?? "";
-          this.stdoutSplitter.expect(
-            marker.stdoutEnd,
-            (bytes) => command.sinks.stdout.push(bytes),
-            () => {
-              this.stdoutSplitter.expect(
-                marker.done,
-                (bytes) => command.trailer.push(Buffer.from(bytes)),
-                () => {
-                  command.stdoutDone = true;
-                  this.completeIfDone(command);
-                },
-              );
-            },
-          );
+          readOutput();
         },
       );
     };
