@@ -26,7 +26,9 @@ function sessionShell(env: Record<string, string> = {}) {
     if (end !== -1 && waiting) {
       const cycle = buffered.slice(0, end);
       buffered = buffered.slice(end + done.length);
-      waiting(cycle);
+      const resolve = waiting;
+      waiting = undefined;
+      resolve(cycle);
     }
   });
   const next = (input: string) =>
@@ -42,7 +44,14 @@ function sessionShell(env: Record<string, string> = {}) {
     report.read(Buffer.from(text.slice(text.indexOf(endMarker) + endMarker.length), "latin1"));
     return text;
   };
+  // Closes the shell's input: resolves to its exit code and what it printed after the last cycle.
+  const end = () =>
+    new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      shell.on("close", (code) => resolve({ code, stdout: buffered }));
+      shell.stdin.end();
+    });
   return {
+    end,
     started: cycle(sessionLoop(nonce, closeInheritedDescriptors)),
     run: (command: string) => cycle(commandPayload({ nonce, execId: newId(), command, ...report.nextPayload({ command }, false) }).text),
   };
@@ -58,6 +67,29 @@ describe("the session loop's report", () => {
     expect(quick).toMatch(/^\x1e__HERMES_\w+_END 0 q e[\d.,]+\0$/);
     expect(quick).not.toContain("declare -x");
     expect(await shell.run("export X=1")).toContain('declare -x X="1"');
+  });
+
+  it("has no start line for a quick command, and none at all in a shell without a clock", async () => {
+    const shell = sessionShell();
+    await shell.started;
+    await shell.run("true");
+    expect(await shell.run("echo quick")).toMatch(/^quick\n\x1e__HERMES_\w+_END 0 q e[\d.,]+\0$/);
+    expect(await shell.run("x=1")).toContain("_BEGIN e");
+    // As in bash 4: without $EPOCHREALTIME the records carry no clock, and every command gets the full report.
+    await shell.run("unset EPOCHREALTIME");
+    const full = await shell.run("echo full");
+    expect(full).toMatch(/_END 0 {2}\d+ \w+ {2}/);
+    expect(full).toContain("declare -x");
+  });
+
+  it("leaves silently when its input ends during a run of quick commands", async () => {
+    const shell = sessionShell();
+    await shell.started;
+    await shell.run("true");
+    expect(await shell.run("true")).toMatch(/_END 0 q /);
+    const ended = await shell.end();
+    expect(ended.stdout).toBe("");
+    expect(ended.code).not.toBeNull();
   });
 
   it("is full when a name is a function or an alias, or allexport is on, as the last full report showed", async () => {

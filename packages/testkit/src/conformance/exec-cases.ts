@@ -149,6 +149,18 @@ export function execCases(suite: SuiteContext): void {
       expect(check.stdout).toBe("bg dead\nloop dead\nstubborn dead\nyes tree\n");
     });
 
+    suite.test("a command of programs alone times out with its whole pipeline, and the session goes on", [], async () => {
+      // Programs alone get the short report, with no start line: the tree kill starts from the shell's last report.
+      await env().exec("true");
+      const result = await env().exec("sleep 1234 | sleep 1235 | cat", { timeoutMs: 1000 });
+      expect(result).toMatchObject({ timedOut: true, exitCode: null });
+      const left = await env().exec(
+        "for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < \"$f\"; echo; done 2>/dev/null | grep -c '^sleep 123[45] $'",
+      );
+      expect(left.stdout).toBe("0\n");
+      expect((await env().exec("echo alive")).stdout).toBe("alive\n");
+    });
+
     suite.test("a builtin loop in the session itself times out too", [], async () => {
       const result = await env().exec("while :; do :; done", { timeoutMs: 500 });
       expect(result.timedOut).toBe(true);
