@@ -150,3 +150,18 @@ describe("the session loop's report", () => {
     expect(named).toContain("declare -x");
   });
 });
+
+describe("commandPayload", () => {
+  const quick = (command: string, acknowledgePieces: boolean) =>
+    commandPayload({ nonce, execId: "0123456789abcdef", command, quick: true, acknowledgePieces }).quick;
+
+  it("sends a command asked to be quick as any other when it cannot be: not ASCII, or read in pieces", () => {
+    const long = `echo ${"x".repeat(1200)}`;
+    expect(quick("echo short", false)).toBe(true);
+    expect(quick("echo ü", false)).toBe(false);
+    expect(quick(long, false)).toBe(true);
+    // On a transport that acknowledges pieces a payload that large is read in pieces, after a BEGIN line.
+    expect(quick(long, true)).toBe(false);
+    expect(quick("echo short", true)).toBe(true);
+  });
+});
