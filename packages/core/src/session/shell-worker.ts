@@ -3,15 +3,13 @@ import type { TargetProcess } from "../backend/target-process.js";
 import { BackendUnavailableError } from "../errors/backend-unavailable-error.js";
 import type { ProcessExit, ProcessSelector } from "../types/backend.js";
 import { AckNudger } from "./ack-nudger.js";
+import { type FramedCommand, frameCommand, type Sinks } from "./command-framing.js";
 import { MarkerSplitter } from "./marker-splitter.js";
 import { newId } from "./new-id.js";
-import type { OutputCapture } from "./output-capture.js";
 import { type CommandScriptOptions, commandPayload, sessionLoop } from "./session-script.js";
 import { markersFor } from "./session-trailer.js";
 import { ShellReport } from "./shell-report.js";
 import type { ShellState } from "./state-restore.js";
-
-const newline = Buffer.from("\n");
 
 /** How long to wait for output still in the pipes after a shell exited mid-command. */
 const drainAfterExitMs = 200;
@@ -33,14 +31,7 @@ export interface CommandOutcome {
   error?: Error;
 }
 
-type Sinks = { stdout: OutputCapture; stderr: OutputCapture };
-
-interface RunningCommand {
-  readonly sinks: Sinks;
-  started: boolean;
-  /** The shell's clock when the command began (see `ProcessSelector.shell`): processes it started are younger. */
-  uptime: string;
-  trailer: Buffer[];
+interface RunningCommand extends FramedCommand {
   stdoutDone: boolean;
   stderrDone: boolean;
   settle(outcome: CommandOutcome): void;
@@ -187,7 +178,19 @@ export class ShellWorker {
         },
       };
       this.current = command;
-      this.listenFor(command, quick);
+      frameCommand({ stdout: this.stdoutSplitter, stderr: this.stderrSplitter }, this.markers, command, {
+        quick,
+        acknowledged: this.nudger !== undefined,
+        onStray: (bytes) => this.onStray("stdout", bytes),
+        onStdoutDone: () => {
+          command.stdoutDone = true;
+          this.completeIfDone(command);
+        },
+        onStderrDone: () => {
+          command.stderrDone = true;
+          this.completeIfDone(command);
+        },
+      });
       if (!this.usable) return this.settleAfterExit(command);
       if (quick) {
         command.started = true;
@@ -235,56 +238,6 @@ export class ShellWorker {
 
   exited(): Promise<ProcessExit> {
     return this.process.exited;
-  }
-
-  private listenFor(command: RunningCommand, quick: boolean): void {
-    const marker = this.markers;
-    const stray = (stream: "stdout" | "stderr") => (bytes: Buffer) => this.onStray(stream, bytes);
-    const uptime: Buffer[] = [];
-    const readOutput = () =>
-      this.stdoutSplitter.expect(
-        marker.stdoutEnd,
-        (bytes) => command.sinks.stdout.push(bytes),
-        () => {
-          this.stdoutSplitter.expect(
-            marker.done,
-            (bytes) => command.trailer.push(Buffer.from(bytes)),
-            () => {
-              command.stdoutDone = true;
-              this.completeIfDone(command);
-            },
-          );
-        },
-      );
-    if (quick) readOutput();
-    else
-      this.stdoutSplitter.expect(marker.stdoutBegin, stray("stdout"), () => {
-        command.started = true;
-        // With acknowledged pieces the uptime comes after the BEGIN line's rest and the acknowledgements.
-        if (this.nudger) this.stdoutSplitter.expect(marker.uptime, () => {}, readUptime);
-        else readUptime();
-      });
-    const readUptime = () => {
-      this.stdoutSplitter.expect(
-        newline,
-        (bytes) => uptime.push(Buffer.from(bytes)),
-        () => {
-          // The clock reading: `e` and $EPOCHREALTIME, or the first field of /proc/uptime (read with the user's
-          // IFS, which may not split it).
-          command.uptime = Buffer.concat(uptime).toString("latin1").trim().split(/\s+/)[0] ?? "";
-          readOutput();
-        },
-      );
-    };
-    // Stderr has no BEGIN marker: from here on, what arrives there is the command's.
-    this.stderrSplitter.expect(
-      marker.stderrEnd,
-      (bytes) => command.sinks.stderr.push(bytes),
-      () => {
-        command.stderrDone = true;
-        this.completeIfDone(command);
-      },
-    );
   }
 
   private completeIfDone(command: RunningCommand): void {
