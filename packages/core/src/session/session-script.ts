@@ -75,8 +75,9 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
     [`${locale}builtin read -r -N "$((16#${preCount}))" __hermes_p`, `${locale}builtin read -r -N "$((16#${runCount}))" __hermes_r`].join(
       " && ",
     );
-  const readRun = `builtin read -r -N "$((16#${runCount}))" __hermes_r`;
-  const whole = `if [[ ${kind} == q ]]; then ${readRun}; elif [[ ${kind} == a ]]; then ${readBoth("")}; else ${readBoth("LC_ALL=C ")}; fi`;
+  // `from`: " -u FD" where the payloads are not on stdin (between quick commands, see `toOpen`).
+  const readRun = (from = "") => `builtin read -r -N "$((16#${runCount}))"${from} __hermes_r`;
+  const whole = `if [[ ${kind} == q ]]; then ${readRun()}; elif [[ ${kind} == a ]]; then ${readBoth("")}; else ${readBoth("LC_ALL=C ")}; fi`;
   // A payload larger than one of srun's 1 KiB messages: the BEGIN line goes first, each piece is acknowledged.
   // (Core never sends a quick one that large there: a quick command has no BEGIN line.)
   const inPieces = (to: string) =>
@@ -86,9 +87,10 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
       readInPieces("__hermes_p", preCount, to),
       readInPieces("__hermes_r", runCount, to),
     ].join(" && ");
-  const readHeader = acknowledgePieces
-    ? `builtin read -r -d $'\\001' _ && builtin read -r -N ${headerLength} __hermes_h`
-    : `builtin read -r -N ${headerLength + 1} __hermes_h`;
+  const readHeader = (from = "") =>
+    acknowledgePieces
+      ? `builtin read -r -d $'\\001'${from} _ && builtin read -r -N ${headerLength}${from} __hermes_h`
+      : `builtin read -r -N ${headerLength + 1}${from} __hermes_h`;
   const readBody = (to: string) =>
     acknowledgePieces ? `if [ "$((16#${preCount} + 16#${runCount}))" -gt ${piecesOver} ]; then ${inPieces(to)}; else ${whole}; fi` : whole;
   // Two arrangements of descriptors, kept from one command to the next and switched only between kinds
@@ -96,9 +98,12 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   // the protocol's steps write to /dev/null and their markers to copies of the pipes (fds 63/62), so a
   // DEBUG or ERR trap, `set -x` or `set -v` left on by a command never show them. Open, for quick commands,
   // whose steps nothing can make noisy (no such trap, no such option: see `ShellReport`): stdout and stderr
-  // are the pipes and there is no copy to close, so only stdin is redirected for the command.
-  const toQuiet = `command exec ${quiet}`;
-  const toOpen = `command exec ${commandFds}`;
+  // are the pipes and there is no copy to close, and stdin is /dev/null, with the payloads read from a copy
+  // of it that only the command's descriptors close (a close costs bash fewer system calls than a redirection
+  // of stdin, where it also syncs its own input).
+  const toQuiet = `command exec 0<&$__hermes_in {__hermes_in}<&- ${quiet}; builtin unset __hermes_in`;
+  const toOpen = `command exec {__hermes_in}<&0 0</dev/null ${commandFds}`;
+  const fromCopy = ' -u "$__hermes_in"';
   // The full record: `<status> <1 if the shell is exiting, else nothing> <pid> <$-> <clock> <cwd>\0`. It has no
   // newline before its end, so bash's line-buffered stdout writes it at once.
   const clock = '"${EPOCHREALTIME:+e$EPOCHREALTIME}"';
@@ -122,7 +127,7 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
     "builtin printf '\\0' >&63",
     "builtin export -p >&63",
     `builtin printf ${marker("DONE\\n")} >&63 || builtin exit 70`,
-    `[ -z "\${__hermes_last+x}" ] && ${readHeader} && ${readBody(" >&63")}`,
+    `[ -z "\${__hermes_last+x}" ] && ${readHeader()} && ${readBody(" >&63")}`,
   ].join("; ");
   const reportAndNext = `{ ${report}; } || { __hermes_eof=; builtin false; }`;
   const tag = `builtin export HERMES_EXEC_ID=${field(1, 16)}`;
@@ -132,8 +137,8 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   // is the earliest the next quick command can begin (core's tree kill starts from it). The first payload
   // of any other kind ends the run; its header is read, the rest is read here, quiet.
   const quickRecord = `builtin printf ${marker("END %d q %s\\0")}${marker("DONE\\n")} "$?" ${clock} || builtin exit 70`;
-  const nextQuick = `${readHeader} && [[ ${kind} == q ]] && ${readRun}`;
-  const quickRun = `while ${tag}; builtin eval "$__hermes_r" </dev/null; ${quickRecord}; builtin printf ${marker("END\\n")} >&2; ${nextQuick}; do :; done`;
+  const nextQuick = `${readHeader(fromCopy)} && [[ ${kind} == q ]] && ${readRun(fromCopy)}`;
+  const quickRun = `while ${tag}; builtin eval "$__hermes_r" {__hermes_in}<&-; ${quickRecord}; builtin printf ${marker("END\\n")} >&2; ${nextQuick}; do :; done`;
   const afterQuick = `${toQuiet}; [[ ${kind} == [ab] ]] && ${readBody(" >&63")} || { __hermes_eof=; builtin exit; }`;
   // Any other `run` is a wrapper that unsets the loop's variables and sets up the command's descriptors
   // itself (see `commandFds`), as the protocol's own steps in it must stay quiet. Only it has a `pre`.
