@@ -21,7 +21,7 @@ export interface FramingOptions {
   /** A quick command: no BEGIN line, its output starts at once. */
   quick: boolean;
   /** The transport acknowledges pieces: the BEGIN line's clock follows an UPTIME marker. */
-  acknowledged: boolean;
+  acknowledgePieces: boolean;
   /** Where stdout before the BEGIN line goes (a background process of an earlier command). */
   onStray(bytes: Buffer): void;
   /** Stdout reached DONE; stderr reached its END. */
@@ -60,7 +60,7 @@ export function frameCommand(
     stdout.expect(marker.stdoutBegin, options.onStray, () => {
       command.started = true;
       // With acknowledged pieces the uptime comes after the BEGIN line's rest and the acknowledgements.
-      if (options.acknowledged) stdout.expect(marker.uptime, () => {}, readUptime);
+      if (options.acknowledgePieces) stdout.expect(marker.uptime, () => {}, readUptime);
       else readUptime();
     });
   // Stderr has no BEGIN marker: from here on, what arrives there is the command's.

@@ -52,16 +52,14 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   // $EPOCHREALTIME (no system call), or else the /proc/uptime reading.
   const withClock = (print: (clock: string) => string) =>
     `if [[ -n \${EPOCHREALTIME-} ]]; then ${print('"e$EPOCHREALTIME"')}; else builtin read -r __hermes_t _ </proc/uptime; ${print('"$__hermes_t"')}; builtin unset __hermes_t; fi`;
-  // The BEGIN line, to `to` (" >&63" where the protocol's steps run quiet, "" where stdout is the pipe). With
-  // acknowledged pieces the clock has a marker of its own: after the BEGIN line a large payload sent first
-  // (`__hermes_b` set), or in one write with the BEGIN.
-  const begin = (to: string) =>
-    acknowledgePieces
-      ? withClock(
-          (clock) =>
-            `if [ -n "\${__hermes_b+x}" ]; then builtin printf ${marker("UPTIME %s\\n")} ${clock}${to}; builtin unset __hermes_b; else builtin printf ${marker("BEGIN ")}${marker("UPTIME %s\\n")} ${clock}${to}; fi`,
-        )
-      : withClock((clock) => `builtin printf ${marker("BEGIN %s\\n")} ${clock}${to}`);
+  // The BEGIN line (a quick command has none), written quiet. With acknowledged pieces the clock has a marker
+  // of its own: after the BEGIN line a large payload sent first (`__hermes_b` set), or in one write with the BEGIN.
+  const begin = acknowledgePieces
+    ? withClock(
+        (clock) =>
+          `if [ -n "\${__hermes_b+x}" ]; then builtin printf ${marker("UPTIME %s\\n")} ${clock} >&63; builtin unset __hermes_b; else builtin printf ${marker("BEGIN ")}${marker("UPTIME %s\\n")} ${clock} >&63; fi`,
+      )
+    : withClock((clock) => `builtin printf ${marker("BEGIN %s\\n")} ${clock} >&63`);
   // The header: the kind of payload, the exec id and two byte counts, in ASCII (see `commandPayload`). `read
   // -N` counts characters of the user's locale, which are bytes only in ASCII: a payload that is not is read
   // in the C locale, at the price of two locale switches. Without filler to skip, the 0x01 is read with the
@@ -80,19 +78,20 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   const whole = `if [[ ${kind} == q ]]; then ${readRun()}; elif [[ ${kind} == a ]]; then ${readBoth("")}; else ${readBoth("LC_ALL=C ")}; fi`;
   // A payload larger than one of srun's 1 KiB messages: the BEGIN line goes first, each piece is acknowledged.
   // (Core never sends a quick one that large there: a quick command has no BEGIN line.)
-  const inPieces = (to: string) =>
-    [
-      `builtin printf ${marker("BEGIN \\n")}${to}`,
-      "__hermes_b=",
-      readInPieces("__hermes_p", preCount, to),
-      readInPieces("__hermes_r", runCount, to),
-    ].join(" && ");
+  const inPieces = [
+    `builtin printf ${marker("BEGIN \\n")} >&63`,
+    "__hermes_b=",
+    readInPieces("__hermes_p", preCount),
+    readInPieces("__hermes_r", runCount),
+  ].join(" && ");
   const readHeader = (from = "") =>
     acknowledgePieces
       ? `builtin read -r -d $'\\001'${from} _ && builtin read -r -N ${headerLength}${from} __hermes_h`
       : `builtin read -r -N ${headerLength + 1}${from} __hermes_h`;
-  const readBody = (to: string) =>
-    acknowledgePieces ? `if [ "$((16#${preCount} + 16#${runCount}))" -gt ${piecesOver} ]; then ${inPieces(to)}; else ${whole}; fi` : whole;
+  // The rest of a payload, once its header is read (quiet: the pieces' acknowledgements go to fd 63).
+  const readBody = acknowledgePieces
+    ? `if [ "$((16#${preCount} + 16#${runCount}))" -gt ${piecesOver} ]; then ${inPieces}; else ${whole}; fi`
+    : whole;
   // Two arrangements of descriptors, kept from one command to the next and switched only between kinds
   // (`command exec`: redirections of `builtin exec` end with it). Quiet, for any command but a quick one:
   // the protocol's steps write to /dev/null and their markers to copies of the pipes (fds 63/62), so a
@@ -127,7 +126,7 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
     "builtin printf '\\0' >&63",
     "builtin export -p >&63",
     `builtin printf ${marker("DONE\\n")} >&63 || builtin exit 70`,
-    `[ -z "\${__hermes_last+x}" ] && ${readHeader()} && ${readBody(" >&63")}`,
+    `[ -z "\${__hermes_last+x}" ] && ${readHeader()} && ${readBody}`,
   ].join("; ");
   const reportAndNext = `{ ${report}; } || { __hermes_eof=; builtin false; }`;
   const tag = `builtin export HERMES_EXEC_ID=${field(1, 16)}`;
@@ -139,16 +138,16 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   const quickRecord = `builtin printf ${marker("END %d q %s\\0")}${marker("DONE\\n")} "$?" ${clock} || builtin exit 70`;
   const nextQuick = `${readHeader(fromCopy)} && [[ ${kind} == q ]] && ${readRun(fromCopy)}`;
   const quickRun = `while ${tag}; builtin eval "$__hermes_r" {__hermes_in}<&-; ${quickRecord}; builtin printf ${marker("END\\n")} >&2; ${nextQuick}; do :; done`;
-  const afterQuick = `${toQuiet}; [[ ${kind} == [ab] ]] && ${readBody(" >&63")} || { __hermes_eof=; builtin exit; }`;
+  const afterQuick = `${toQuiet}; [[ ${kind} == [ab] ]] && ${readBody} || { __hermes_eof=; builtin exit; }`;
   // Any other `run` is a wrapper that unsets the loop's variables and sets up the command's descriptors
   // itself (see `commandFds`), as the protocol's own steps in it must stay quiet. Only it has a `pre`.
-  const other = ['[[ -z $__hermes_p ]] || builtin eval "$__hermes_p"', tag, begin(" >&63"), 'builtin eval "$__hermes_r"'];
+  const other = ['[[ -z $__hermes_p ]] || builtin eval "$__hermes_p"', tag, begin, 'builtin eval "$__hermes_r"'];
   const body = `if [[ ${kind} == q ]]; then ${toOpen}; ${quickRun}; ${afterQuick}; fi; ${other.join("; ")}`;
   // One line, prelude included: a command's line numbers then count from 1, as in `bash -c`.
   // A `break` or `continue` in a command ends the inner loop's turn, not the session: the outer loop goes on.
   const inner = `while ${reportAndNext}; do { ${body}; }; done`;
   // The loops start quiet, in a group set up once: redirections per command cost a dozen system calls.
-  const loops = `{ ${begin(" >&63")}; while :; do ${inner}; [ -z "\${__hermes_eof+x}" ] || builtin exit; done; } ${quiet}`;
+  const loops = `{ ${begin}; while :; do ${inner}; [ -z "\${__hermes_eof+x}" ] || builtin exit; done; } ${quiet}`;
   return `${prelude ? `${prelude}; ` : ""}builtin shopt -s expand_aliases; ${loops}; builtin exit\n`;
 }
 
@@ -162,12 +161,12 @@ const headerLength = 33;
  * Reads `variable` (`count`: hex digits of its byte length) 512 bytes at a time, printing a newline after
  * each piece. For transports that pass stdin on in pieces of their own and send the next only once this
  * side has sent something (srun: 1 KiB messages, then slurmstepd's delayed ACK, 40 ms; slurmstepd sends
- * output by whole lines): each newline, to stdout by way of `to`, carries that ACK. The host drops them (see
+ * output by whole lines): each newline, to stdout by way of fd 63, carries that ACK. The host drops them (see
  * `markersFor().uptime`).
  */
-function readInPieces(variable: string, count: string, to: string): string {
+function readInPieces(variable: string, count: string): string {
   const left = "__hermes_k";
-  const step = `LC_ALL=C builtin read -r -N "$((${left} < 512 ? ${left} : 512))" __hermes_c || builtin break; ${variable}+=$__hermes_c; ${left}=$((${left} - 512)); builtin printf '\\n'${to}`;
+  const step = `LC_ALL=C builtin read -r -N "$((${left} < 512 ? ${left} : 512))" __hermes_c || builtin break; ${variable}+=$__hermes_c; ${left}=$((${left} - 512)); builtin printf '\\n' >&63`;
   return `${variable}= && ${left}=$((16#${count})) && { while [ "$${left}" -gt 0 ]; do ${step}; done; [ "$${left}" -le 0 ]; } && builtin unset __hermes_c ${left}`;
 }
 

@@ -180,7 +180,7 @@ export class ShellWorker {
       this.current = command;
       frameCommand({ stdout: this.stdoutSplitter, stderr: this.stderrSplitter }, this.markers, command, {
         quick,
-        acknowledged: this.nudger !== undefined,
+        acknowledgePieces: this.nudger !== undefined,
         onStray: (bytes) => this.onStray("stdout", bytes),
         onStdoutDone: () => {
           command.stdoutDone = true;
