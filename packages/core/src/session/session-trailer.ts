@@ -45,10 +45,12 @@ export function parseTrailer(trailer: Buffer, previous: Unchanged): Trailer & Un
   // `printf %q` escapes every space in the cwd: the first five spaces end the other fields.
   const [status = "", flag, ...rest] = text.slice(0, cwdEnd).split(" ");
   const exitCode = Number.parseInt(status, 10);
-  const common = { exitCode: Number.isNaN(exitCode) ? null : exitCode, exiting: flag === "1" };
+  // No object here begins with a spread: V8 then copies and reshapes it, microseconds per command.
+  const code = Number.isNaN(exitCode) ? null : exitCode;
+  const exiting = flag === "1";
   if (flag === "q") {
     const { pid, options, state, exportsText, namesText, names } = previous;
-    return { ...common, pid, options, state, clock: rest[0] ?? "", traps: undefined, exportsText, namesText, names };
+    return { exitCode: code, exiting, pid, options, state, clock: rest[0] ?? "", traps: undefined, exportsText, namesText, names };
   }
   const [pidText = "", options = "", clock = "", ...cwd] = rest;
   const pid = Number.parseInt(pidText, 10);
@@ -59,7 +61,8 @@ export function parseTrailer(trailer: Buffer, previous: Unchanged): Trailer & Un
   const env = exportsText === previous.exportsText ? previous.state.env : withoutInternal(parseExportOutput(exportsText));
   const namesText = text.slice(trapEnd + 1, namesEnd);
   return {
-    ...common,
+    exitCode: code,
+    exiting,
     pid: Number.isNaN(pid) ? previous.pid : pid,
     options,
     clock,
