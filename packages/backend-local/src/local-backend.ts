@@ -46,6 +46,8 @@ async function createLocalInstance(options: LocalBackendOptions): Promise<Backen
     ...(options.bashPath !== undefined && { bashPath: options.bashPath }),
     ...(options.maxMemoryMb !== undefined && { shellPrelude: memoryLimit(options.maxMemoryMb) }),
     start,
+    // Both are pipes (or socket pairs) that this process reads (see local-process.ts).
+    outputInOrder: true,
     files: new LocalFiles(sandboxRoot),
     dispose: async () => {},
   };

@@ -153,6 +153,20 @@ describe("pipes", () => {
     expect(existsSync(live)).toBe(true);
     await rm(live, { recursive: true });
   });
+
+  it("deliver all of a quick command's stderr, with no end marker on it, and none of it to the next command", async () => {
+    // Programs only, so each is a quick command: its stderr ends one loop turn after stdout's report.
+    await using env = await createEnv({ backend: local(), usage: false });
+    for (let round = 0; round < 20; round++) {
+      const big = await env.exec(`bash -c 'head -c 300000 /dev/zero | tr "\\0" e >&2; printf out${round}'`);
+      expect(big.stdout).toBe(`out${round}`);
+      expect(big.stderr.length).toBe(300_000);
+      expect(big.stderr.replaceAll("e", "")).toBe("");
+      const small = await env.exec(`sh -c 'printf err${round} >&2'`);
+      expect(small.stderr).toBe(`err${round}`);
+      expect(small.stdout).toBe("");
+    }
+  });
 });
 
 describe("processes started at once", () => {

@@ -15,6 +15,8 @@ export interface Target {
   readonly shellPrelude: string;
   /** See `BackendInstance.nudgeAcks`. */
   readonly nudgeAcks: boolean;
+  /** See `BackendInstance.outputInOrder`. */
+  readonly outputInOrder: boolean;
   /** Starts a process tagged with HERMES_PROCESS_TAG and the owner's HERMES_OWNER. */
   start(spec: ProcessSpec): Promise<TargetProcess>;
   killTagged(selector: ProcessSelector, options: KillOptions): Promise<number>;
@@ -57,6 +59,7 @@ export async function deriveTarget(instance: BackendInstance, context: TargetCon
       shellPrelude: [closeInheritedDescriptors, instance.shellPrelude].filter(Boolean).join("; "),
       start,
       nudgeAcks: instance.nudgeAcks ?? false,
+      outputInOrder: instance.outputInOrder ?? false,
       ready,
       killTagged: instance.killTagged ? instance.killTagged.bind(instance) : (selector, options) => control.killTagged(selector, options),
       files: mergeFiles(instance.files, shellFiles),

@@ -20,6 +20,11 @@ export interface FramedCommand {
 export interface FramingOptions {
   /** A quick command: no BEGIN line, its output starts at once. */
   quick: boolean;
+  /**
+   * Stderr has no END marker (a quick command on a transport whose streams arrive in write order): it is
+   * complete one turn of the event loop after stdout's DONE. An END there (an EXIT trap's) still ends it.
+   */
+  stderrEndsWithStdout: boolean;
   /** The transport acknowledges pieces: the BEGIN line's clock follows an UPTIME marker. */
   acknowledgePieces: boolean;
   /** Where stdout before the BEGIN line goes (a background process of an earlier command). */
@@ -38,11 +43,24 @@ export function frameCommand(
 ): void {
   const { stdout, stderr } = splitters;
   const uptime: Buffer[] = [];
+  let stderrDone = false;
+  const onStderrDone = () => {
+    if (stderrDone) return;
+    stderrDone = true;
+    options.onStderrDone();
+  };
+  // setImmediate runs after the poll phase that read stdout's DONE, so after the reads of stderr's data.
+  const onStdoutDone = options.stderrEndsWithStdout
+    ? () => {
+        options.onStdoutDone();
+        setImmediate(onStderrDone);
+      }
+    : options.onStdoutDone;
   const readOutput = () =>
     stdout.expect(
       marker.stdoutEnd,
       (bytes) => command.sinks.stdout.push(bytes),
-      () => stdout.expect(marker.done, (bytes) => command.trailer.push(Buffer.from(bytes)), options.onStdoutDone),
+      () => stdout.expect(marker.done, (bytes) => command.trailer.push(Buffer.from(bytes)), onStdoutDone),
     );
   const readUptime = () =>
     stdout.expect(
@@ -64,5 +82,5 @@ export function frameCommand(
       else readUptime();
     });
   // Stderr has no BEGIN marker: from here on, what arrives there is the command's.
-  stderr.expect(marker.stderrEnd, (bytes) => command.sinks.stderr.push(bytes), options.onStderrDone);
+  stderr.expect(marker.stderrEnd, (bytes) => command.sinks.stderr.push(bytes), onStderrDone);
 }

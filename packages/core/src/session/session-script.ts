@@ -44,9 +44,10 @@ export const closeInheritedDescriptors =
  *            " " <clock> " " <printf %q of $PWD> "\0" <trap -p> "\0" <declare -F> <alias -p> "\0" <export -p>;
  *            then RS "__HERMES_N_DONE\n". The clock is the shell's when it reported, `e` and $EPOCHREALTIME
  *            (empty in bash 4, which then gets no quick command).
- *   stderr:  <command output, exactly> RS "__HERMES_N_END\n"
+ *   stderr:  <command output, exactly> RS "__HERMES_N_END\n", except after a quick command on a transport
+ *            that reads both streams in write order (`quickStderrEnd` false, see `BackendInstance.outputInOrder`)
  */
-export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces = false): string {
+export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces = false, quickStderrEnd = true): string {
   const marker = (text: string) => `'\\036__HERMES_${nonce}_${text}'`;
   // When the command began, for the tree kill (see `killTaggedFunction`): bash 5's clock, `e` and
   // $EPOCHREALTIME (no system call), or else the /proc/uptime reading.
@@ -137,7 +138,8 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   // of any other kind ends the run; its header is read, the rest is read here, quiet.
   const quickRecord = `builtin printf ${marker("END %d q %s\\0")}${marker("DONE\\n")} "$?" ${clock} || builtin exit 70`;
   const nextQuick = `${readHeader(fromCopy)} && [[ ${kind} == q ]] && ${readRun(fromCopy)}`;
-  const quickRun = `while ${tag}; builtin eval "$__hermes_r" {__hermes_in}<&-; ${quickRecord}; builtin printf ${marker("END\\n")} >&2; ${nextQuick}; do :; done`;
+  const quickStderr = quickStderrEnd ? `builtin printf ${marker("END\\n")} >&2; ` : "";
+  const quickRun = `while ${tag}; builtin eval "$__hermes_r" {__hermes_in}<&-; ${quickRecord}; ${quickStderr}${nextQuick}; do :; done`;
   const afterQuick = `${toQuiet}; [[ ${kind} == [ab] ]] && ${readBody} || { __hermes_eof=; builtin exit; }`;
   // Any other `run` is a wrapper that unsets the loop's variables and sets up the command's descriptors
   // itself (see `commandFds`), as the protocol's own steps in it must stay quiet. Only it has a `pre`.

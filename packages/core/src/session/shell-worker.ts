@@ -64,6 +64,8 @@ export class ShellWorker {
     private readonly process: TargetProcess,
     onStray: ShellWorkerOptions["onStray"],
     nudgeAcks: boolean,
+    /** See `BackendInstance.outputInOrder`: a quick command's stderr then has no END marker. */
+    private readonly outputInOrder: boolean,
   ) {
     this.nudger = nudgeAcks ? new AckNudger(process.stdin, () => this.current !== undefined) : undefined;
     this.onStray = onStray;
@@ -97,10 +99,12 @@ export class ShellWorker {
         if (stream === "stderr") startupErrors.push(Buffer.from(bytes));
       },
       instance.nudgeAcks,
+      instance.outputInOrder,
     );
     const sinks = options.sinks();
     // The loop line reports the shell's initial state as if it were a first command.
-    const outcome = await worker.send(sessionLoop(worker.nonce, instance.shellPrelude, instance.nudgeAcks), sinks);
+    const loop = sessionLoop(worker.nonce, instance.shellPrelude, instance.nudgeAcks, !instance.outputInOrder);
+    const outcome = await worker.send(loop, sinks);
     if (!outcome.state) {
       worker.kill();
       const detail = Buffer.concat(startupErrors).toString("utf8").trim() || sinks.stderr.text().trim();
@@ -181,6 +185,7 @@ export class ShellWorker {
       frameCommand({ stdout: this.stdoutSplitter, stderr: this.stderrSplitter }, this.markers, command, {
         quick,
         acknowledgePieces: this.nudger !== undefined,
+        stderrEndsWithStdout: quick && this.outputInOrder,
         onStray: (bytes) => this.onStray("stdout", bytes),
         onStdoutDone: () => {
           command.stdoutDone = true;

@@ -163,6 +163,14 @@ export interface BackendInstance {
    * shell with a byte of filler on its stdin, which the session skips. Default false.
    */
   readonly nudgeAcks?: boolean;
+  /**
+   * The processes' stdout and stderr are pipes this program reads itself, in its own event loop: what a
+   * process wrote to stderr before a write to stdout has been read by the end of the loop turn that reads
+   * that write. A quick session command then writes no end marker on stderr (one redirection and one read
+   * fewer per command). Not so for a stream relayed by a daemon (docker, sshd, srun), which reads the two on
+   * its own schedule. Default false.
+   */
+  readonly outputInOrder?: boolean;
   /** Native file primitives; each one absent is derived from shell programs run through `start`. */
   readonly files?: Partial<FilePrimitives>;
 }
