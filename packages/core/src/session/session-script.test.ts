@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
+import { commandPayload } from "./command-payload.js";
 import { newId } from "./new-id.js";
-import { closeInheritedDescriptors, commandPayload, sessionLoop } from "./session-script.js";
+import { closeInheritedDescriptors, sessionLoop } from "./session-script.js";
 import { ShellReport } from "./shell-report.js";
 
 const nonce = "0123456789abcdef";
@@ -12,7 +13,7 @@ afterEach(() => {
 });
 
 /** A real session shell, fed payloads by hand: each call resolves to the stdout of one command's cycle. */
-function sessionShell(env: Record<string, string> = {}) {
+function sessionShell(env: Record<string, string> = {}, acknowledgePieces = false) {
   const shell = spawn("bash", ["--noprofile", "--norc", "-s"], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ["pipe", "pipe", "ignore"],
@@ -50,11 +51,16 @@ function sessionShell(env: Record<string, string> = {}) {
       shell.on("close", (code) => resolve({ code, stdout: buffered }));
       shell.stdin.end();
     });
-  return {
-    end,
-    started: cycle(sessionLoop(nonce, closeInheritedDescriptors)),
-    run: (command: string) => cycle(commandPayload({ nonce, execId: newId(), command, ...report.nextPayload({ command }, false) }).text),
+  // As the shell worker does: after a quick payload the next comes as a block.
+  let inQuickRun = false;
+  const run = (command: string) => {
+    const parts = report.nextPayload({ command }, false);
+    const payload = commandPayload({ nonce, execId: newId(), command, inQuickRun, acknowledgePieces, ...parts });
+    inQuickRun = payload.quick;
+    // Where pieces are acknowledged, filler (see `AckNudger`) may come before a payload.
+    return cycle(`${acknowledgePieces ? "\n\n" : ""}${payload.text}`);
   };
+  return { end, started: cycle(sessionLoop(nonce, closeInheritedDescriptors, acknowledgePieces)), run };
 }
 
 describe("the session loop's report", () => {
@@ -90,6 +96,34 @@ describe("the session loop's report", () => {
     const ended = await shell.end();
     expect(ended.stdout).toBe("");
     expect(ended.code).not.toBeNull();
+  });
+
+  it.each([
+    ["", false],
+    [", after filler, where pieces are acknowledged", true],
+  ])("runs quick commands of any length exactly as written, in blocks until one that is not quick%s", async (_, pieces) => {
+    const shell = sessionShell({}, pieces);
+    await shell.started;
+    await shell.run("true");
+    // Lengths about the 94 characters a block holds of a command; the spaces at the end are the command's own.
+    const exactly = (length: number) => {
+      const [before, after] = ["echo '<", "   >'"];
+      return `${before}${"x".repeat(length - before.length - after.length)}${after}`;
+    };
+    for (const length of [20, 93, 94, 95, 200, 900, 94]) {
+      const command = exactly(length);
+      expect(command).toHaveLength(length);
+      const cycle = await shell.run(command);
+      expect(cycle, `${length} characters`).toMatch(/_END 0 q /);
+      expect(cycle.slice(0, cycle.indexOf("\x1e"))).toBe(`${command.slice(6, -1)}\n`);
+      if (length === 200) {
+        // A command that is not quick leaves the run; the next quick one starts another.
+        expect(await shell.run("x=1; echo $x")).toMatch(/^\x1e__HERMES_\w+_BEGIN [^\n]*\n1\n.*declare -x/s);
+        expect(await shell.run("echo again")).toMatch(/^again\n\x1e__HERMES_\w+_END 0 q /);
+      }
+    }
+    expect(await shell.run("echo ü")).toContain("declare -x");
+    expect(await shell.run("echo end")).toMatch(/^end\n.*_END 0 q /s);
   });
 
   it("is full when a name is a function or an alias, or allexport is on, as the last full report showed", async () => {
@@ -148,20 +182,5 @@ describe("the session loop's report", () => {
     const named = await shell.run("echo ü");
     expect(Buffer.from(named, "latin1").toString("utf8")).toContain("ü\n");
     expect(named).toContain("declare -x");
-  });
-});
-
-describe("commandPayload", () => {
-  const quick = (command: string, acknowledgePieces: boolean) =>
-    commandPayload({ nonce, execId: "0123456789abcdef", command, quick: true, acknowledgePieces }).quick;
-
-  it("sends a command asked to be quick as any other when it cannot be: not ASCII, or read in pieces", () => {
-    const long = `echo ${"x".repeat(1200)}`;
-    expect(quick("echo short", false)).toBe(true);
-    expect(quick("echo ü", false)).toBe(false);
-    expect(quick(long, false)).toBe(true);
-    // On a transport that acknowledges pieces a payload that large is read in pieces, after a BEGIN line.
-    expect(quick(long, true)).toBe(false);
-    expect(quick("echo short", true)).toBe(true);
   });
 });

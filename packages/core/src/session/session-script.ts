@@ -1,6 +1,4 @@
-import { exitHandler } from "./session-traps.js";
-import { exportStatement, quoteShellWord } from "./shell-quote.js";
-import { restoresNothing, type StateRestore } from "./state-restore.js";
+import { blockRun, commandFds, headerLength, piecesOver, quickBlock } from "./command-payload.js";
 
 /**
  * Run first in every shell core starts: descriptors it inherited without close-on-exec (from whatever
@@ -32,7 +30,8 @@ export const closeInheritedDescriptors =
  *   while a command runs (`$BASH_COMMAND`, which in a trap names the command that was running), so a forked
  *   child or an idle shell never reports.
  *
- * Each payload is a header and two parts (see `commandPayload`). On transports that need it, what comes
+ * Each payload is a header and two parts, or in a run of quick commands a block of fixed size, so that
+ * bash reads it in one go (see `commandPayload`). On transports that need it, what comes
  * before its 0x01 is skipped: filler core may write to make a transport flush (see
  * `BackendInstance.nudgeAcks`). Wire format, with N the shell's random nonce and RS the byte 0x1e (markers
  * are found by exact search, so none needs a newline before it, and output ending in a newline is never
@@ -74,9 +73,8 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
     [`${locale}builtin read -r -N "$((16#${preCount}))" __hermes_p`, `${locale}builtin read -r -N "$((16#${runCount}))" __hermes_r`].join(
       " && ",
     );
-  // `from`: " -u FD" where the payloads are not on stdin (between quick commands, see `toOpen`).
-  const readRun = (from = "") => `builtin read -r -N "$((16#${runCount}))"${from} __hermes_r`;
-  const whole = `if [[ ${kind} == q ]]; then ${readRun()}; elif [[ ${kind} == a ]]; then ${readBoth("")}; else ${readBoth("LC_ALL=C ")}; fi`;
+  const readRun = `builtin read -r -N "$((16#${runCount}))" __hermes_r`;
+  const whole = `if [[ ${kind} == q ]]; then ${readRun}; elif [[ ${kind} == a ]]; then ${readBoth("")}; else ${readBoth("LC_ALL=C ")}; fi`;
   // A payload larger than one of srun's 1 KiB messages: the BEGIN line goes first, each piece is acknowledged.
   // (Core never sends a quick one that large there: a quick command has no BEGIN line.)
   const inPieces = [
@@ -85,10 +83,9 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
     readInPieces("__hermes_p", preCount),
     readInPieces("__hermes_r", runCount),
   ].join(" && ");
-  const readHeader = (from = "") =>
-    acknowledgePieces
-      ? `builtin read -r -d $'\\001'${from} _ && builtin read -r -N ${headerLength}${from} __hermes_h`
-      : `builtin read -r -N ${headerLength + 1}${from} __hermes_h`;
+  const readHeader = acknowledgePieces
+    ? `builtin read -r -d $'\\001' _ && builtin read -r -N ${headerLength} __hermes_h`
+    : `builtin read -r -N ${headerLength + 1} __hermes_h`;
   // The rest of a payload, once its header is read (quiet: the pieces' acknowledgements go to fd 63).
   const readBody = acknowledgePieces
     ? `if [ "$((16#${preCount} + 16#${runCount}))" -gt ${piecesOver} ]; then ${inPieces}; else ${whole}; fi`
@@ -127,7 +124,7 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
     "builtin printf '\\0' >&63",
     "builtin export -p >&63",
     `builtin printf ${marker("DONE\\n")} >&63 || builtin exit 70`,
-    `[ -z "\${__hermes_last+x}" ] && ${readHeader()} && ${readBody}`,
+    `[ -z "\${__hermes_last+x}" ] && ${readHeader} && ${readBody}`,
   ].join("; ");
   const reportAndNext = `{ ${report}; } || { __hermes_eof=; builtin false; }`;
   const tag = `builtin export HERMES_EXEC_ID=${field(1, 16)}`;
@@ -136,11 +133,21 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   // no BEGIN line: `<status> q <clock>\0` and the DONE marker in one write, then the stderr END. The clock
   // is the earliest the next quick command can begin (core's tree kill starts from it). The first payload
   // of any other kind ends the run; its header is read, the rest is read here, quiet.
-  const quickRecord = `builtin printf ${marker("END %d q %s\\0")}${marker("DONE\\n")} "$?" ${clock} || builtin exit 70`;
-  const nextQuick = `${readHeader(fromCopy)} && [[ ${kind} == q ]] && ${readRun(fromCopy)}`;
+  const quickRecord = `builtin printf ${marker("END %d q %s\\0")}${marker("DONE\\n")} "$?" "e$EPOCHREALTIME" || builtin exit 70`;
+  // After the first quick command of a run, each payload comes as a block of `quickBlock` characters, read
+  // in one go (see `commandPayload`): `q`, a quick command padded to the block; `l`, a longer one, whose
+  // rest follows the block; any other kind leaves the run, and the next payload follows in the usual form.
+  const blockKind = (letter: string) => `[[ $__hermes_h == ${"?".repeat(at)}${letter}* ]]`;
+  const readBlock = acknowledgePieces
+    ? `builtin read -r -d $'\\001'${fromCopy} _ && builtin read -r -N ${quickBlock - 1}${fromCopy} __hermes_h`
+    : `builtin read -r -N ${quickBlock}${fromCopy} __hermes_h`;
+  const readRest = `builtin read -r -N "$((16#${runCount} - ${blockRun}))"${fromCopy} __hermes_r && __hermes_h+=$__hermes_r`;
+  const nextQuick = `${readBlock} && { ${blockKind("q")} || { ${blockKind("l")} && ${readRest}; }; }`;
+  // The tag is exported once per run, then only assigned (cheaper than the builtin).
+  const fromBlock = `__hermes_r=\${__hermes_h:${at + headerLength}:16#${runCount}} HERMES_EXEC_ID=${field(1, 16)}`;
   const quickStderr = quickStderrEnd ? `builtin printf ${marker("END\\n")} >&2; ` : "";
-  const quickRun = `while ${tag}; builtin eval "$__hermes_r" {__hermes_in}<&-; ${quickRecord}; ${quickStderr}${nextQuick}; do :; done`;
-  const afterQuick = `${toQuiet}; [[ ${kind} == [ab] ]] && ${readBody} || { __hermes_eof=; builtin exit; }`;
+  const quickRun = `${tag}; while builtin eval "$__hermes_r" {__hermes_in}<&-; ${quickRecord}; ${quickStderr}${nextQuick}; do ${fromBlock}; done`;
+  const afterQuick = `${toQuiet}; ${readHeader} && [[ ${kind} == [ab] ]] && ${readBody} || { __hermes_eof=; builtin exit; }`;
   // Any other `run` is a wrapper that unsets the loop's variables and sets up the command's descriptors
   // itself (see `commandFds`), as the protocol's own steps in it must stay quiet. Only it has a `pre`.
   const other = ['[[ -z $__hermes_p ]] || builtin eval "$__hermes_p"', tag, begin, 'builtin eval "$__hermes_r"'];
@@ -152,12 +159,6 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   const loops = `{ ${begin}; while :; do ${inner}; [ -z "\${__hermes_eof+x}" ] || builtin exit; done; } ${quiet}`;
   return `${prelude ? `${prelude}; ` : ""}builtin shopt -s expand_aliases; ${loops}; builtin exit\n`;
 }
-
-/** What the loop reads a payload into: the header, `pre` and `run`. */
-const loopVariables = "__hermes_h __hermes_p __hermes_r";
-
-/** Characters of a payload's header after its 0x01: kind, exec id, two byte counts. */
-const headerLength = 33;
 
 /**
  * Reads `variable` (`count`: hex digits of its byte length) 512 bytes at a time, printing a newline after
@@ -172,118 +173,5 @@ function readInPieces(variable: string, count: string): string {
   return `${variable}= && ${left}=$((16#${count})) && { while [ "$${left}" -gt 0 ]; do ${step}; done; [ "$${left}" -le 0 ]; } && builtin unset __hermes_c ${left}`;
 }
 
-/**
- * The command's descriptors: its output on the pipes, the protocol's copies closed, so what it does to its
- * own (`exec >file`, `exec 63>&-`) ends with it and its children inherit no extra fds.
- */
-const commandFds = ">&63 2>&62 63>&- 62>&-";
-
 /** Where the protocol's own steps run: markers to 63/62, anything else (traces, DEBUG trap output) nowhere. */
 const quiet = "63>&1 62>&2 >/dev/null 2>&1";
-
-export interface CommandScriptOptions {
-  /** The shell's nonce (hex): in every marker. */
-  nonce: string;
-  /** 16 hex digits (see `newId`): the payload's header carries it at a fixed width. */
-  execId: string;
-  command: string;
-  restore?: StateRestore | undefined;
-  /** Install the session's EXIT trap first (a new shell, or a command changed the trap). */
-  installExitTrap?: boolean;
-  /** The user's EXIT trap action in this shell, as a bash word (see `exitTrapAction`). */
-  exitTrap?: string | undefined;
-  /** Per-call cwd/env: the command then runs in a subshell so neither leaks into the session. */
-  cwd?: string | undefined;
-  env?: Readonly<Record<string, string>> | undefined;
-  /** The command reads the shell's own stdin (data follows the payload); the shell exits afterwards. */
-  readsStdin?: boolean;
-  /**
-   * The command cannot change the shell's state (see `ShellReport`): its report leaves the traps, names and
-   * exports out. Only without a restore, and never with stdin data.
-   */
-  quick?: boolean;
-  /** The loop reads payloads over `piecesOver` bytes in acknowledged pieces (see `sessionLoop`). */
-  acknowledgePieces?: boolean;
-}
-
-/** A payload for the loop, and whether it is a quick one (reported with no BEGIN line and a short record). */
-export interface CommandPayload {
-  text: string;
-  quick: boolean;
-}
-
-/** With acknowledged pieces, a payload with more bytes than this (`pre` and `run`) is read in pieces. */
-const piecesOver = 1000;
-
-/**
- * The payload for a session shell's loop (see `sessionLoop`) that runs one command: the byte 0x01, a header
- * of its kind, the exec id and the byte counts of `pre` and `run` (8 hex digits each), then `pre` (restores
- * the session's state; usually empty) and `run`. The kind is `q` for a quick command, whose `run` is the
- * command itself (or its per-call subshell), all ASCII, with no `pre` and never read in pieces; else `a` (all
- * ASCII) or `b`, with `run` a wrapper that evaluates the command. A command asked to be quick that cannot
- * be is sent as any other.
- */
-export function commandPayload(options: CommandScriptOptions): CommandPayload {
-  if (!/^[0-9a-f]{16}$/.test(options.execId)) throw new Error(`exec id ${options.execId} is not 16 hex digits`);
-  if (options.quick && (options.readsStdin || options.installExitTrap || !restoresNothing(options.restore)))
-    throw new Error("a quick command has no restore, no new EXIT trap and no stdin data");
-  if (options.quick) {
-    const run = runCommand(options, true);
-    // As many UTF-8 bytes as UTF-16 code units: every character is ASCII. A quick command that is not is read
-    // in the C locale, as any other.
-    const ascii = Buffer.byteLength(run) === run.length;
-    if (ascii && !(options.acknowledgePieces && run.length > piecesOver))
-      return { text: `\x01q${options.execId}${hexCount(0)}${hexCount(run.length)}${run}`, quick: true };
-  }
-  const pre: string[] = [];
-  if (options.restore?.cwd !== undefined) pre.push(enterOrFallBack(options.restore.cwd));
-  if (options.restore?.variables) pre.push(options.restore.variables);
-  if (options.installExitTrap) pre.push(`builtin trap -- ${quoteShellWord(exitHandler(options.nonce, options.exitTrap))} EXIT`);
-  // A shell that was given stdin data leaves the loop after this command: what the command left of the data
-  // must never be read as a payload.
-  if (options.readsStdin) pre.push("__hermes_last=");
-  const run = runCommand(options, false);
-  const preText = pre.join("; ");
-  const preBytes = Buffer.byteLength(preText);
-  const runBytes = Buffer.byteLength(run);
-  const kind = preBytes === preText.length && runBytes === run.length ? "a" : "b";
-  return { text: `\x01${kind}${options.execId}${hexCount(preBytes)}${hexCount(runBytes)}${preText}${run}`, quick: false };
-}
-
-function hexCount(bytes: number): string {
-  return bytes.toString(16).padStart(8, "0");
-}
-
-function runCommand(options: CommandScriptOptions, quick: boolean): string {
-  const perCall = options.cwd !== undefined || (options.env !== undefined && Object.keys(options.env).length > 0);
-  if (quick && !perCall) return options.command;
-  // `$_` starts each command empty (it cannot be the previous command's last argument), not a protocol word.
-  const evaluate = `builtin : ''; builtin eval ${quoteShellWord(options.command)}`;
-  const steps: string[] = [];
-  if (options.cwd !== undefined) steps.push(`builtin cd -- ${quoteShellWord(options.cwd, "cwd")} || builtin exit 1`);
-  const exports = exportStatement(options.env ?? {});
-  if (exports) steps.push(exports);
-  // Unset where the command cannot see it: in the subshell of a per-call cwd/env, which the loop evaluates with
-  // the command's descriptors when quick, or else before them.
-  if (quick) return `( builtin unset ${loopVariables}; ${steps.join("; ")}; ${evaluate} )`;
-  const stdin = options.readsStdin ? "" : "</dev/null ";
-  const run = perCall ? `( ${steps.join("; ")}; ${evaluate} ) ${stdin}${commandFds}` : `${evaluate} ${stdin}${commandFds}`;
-  return `builtin unset ${loopVariables}; ${options.restore?.cwd !== undefined ? unlessCwdLost(run) : run}`;
-}
-
-/**
- * `cd` to the session's directory; when it no longer exists (deleted, then the shell was replaced), go to
- * the nearest ancestor that does and remember it, so the command is refused with the reason.
- */
-function enterOrFallBack(cwd: string): string {
-  return (
-    `builtin cd -- ${cwd} || { __hermes_lost=${cwd}; __hermes_d=$__hermes_lost; ` +
-    `while [ -n "$__hermes_d" ] && ! builtin cd -- "$__hermes_d"; do __hermes_d=\${__hermes_d%/*}; done; ` +
-    `[ -n "$__hermes_d" ] || builtin cd /; builtin unset __hermes_d; }`
-  );
-}
-
-function unlessCwdLost(run: string): string {
-  const message = "hermes: the working directory %s no longer exists, so this command did not run; the session is now in %s\\n";
-  return `if [ -z "\${__hermes_lost+x}" ]; then ${run}; else builtin printf '${message}' "$__hermes_lost" "$PWD" >&62; builtin unset __hermes_lost; builtin false; fi`;
-}

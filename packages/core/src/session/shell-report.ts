@@ -1,4 +1,4 @@
-import type { CommandScriptOptions } from "./session-script.js";
+import type { CommandScriptOptions } from "./command-payload.js";
 import { parseTrailer, type Trailer, type Unchanged } from "./session-trailer.js";
 import { exitTrapAction, installedExitTrap, splitTraps } from "./session-traps.js";
 import { commandNamesIfStateNeutral } from "./state-neutral-command.js";

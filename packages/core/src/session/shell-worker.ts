@@ -4,9 +4,10 @@ import { BackendUnavailableError } from "../errors/backend-unavailable-error.js"
 import type { ProcessExit, ProcessSelector } from "../types/backend.js";
 import { AckNudger } from "./ack-nudger.js";
 import { type FramedCommand, frameCommand, type Sinks } from "./command-framing.js";
+import { type CommandScriptOptions, commandPayload } from "./command-payload.js";
 import { MarkerSplitter } from "./marker-splitter.js";
 import { newId } from "./new-id.js";
-import { type CommandScriptOptions, commandPayload, sessionLoop } from "./session-script.js";
+import { sessionLoop } from "./session-script.js";
 import { markersFor } from "./session-trailer.js";
 import { ShellReport } from "./shell-report.js";
 import type { ShellState } from "./state-restore.js";
@@ -59,6 +60,8 @@ export class ShellWorker {
   private readonly nonce = newId();
   private readonly markers = markersFor(this.nonce);
   private readonly report = new ShellReport(this.nonce);
+  /** The last payload was quick: the shell reads the next in a block (see `commandPayload`). */
+  private inQuickRun = false;
 
   private constructor(
     private readonly process: TargetProcess,
@@ -152,7 +155,9 @@ export class ShellWorker {
       exitTrap,
       quick,
       acknowledgePieces,
+      inQuickRun: this.inQuickRun,
     });
+    this.inQuickRun = payload.quick;
     return this.send(payload.text, sinks, stdinData, payload.quick);
   }
 
