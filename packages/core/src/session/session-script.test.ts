@@ -162,6 +162,23 @@ describe("the session loop's report", () => {
     expect(words(await shell.run("trap 'echo dbg' DEBUG; echo hi"))).toEqual(["dbg", "hi"]);
   });
 
+  it("reads a run's payloads from the copy of stdin bash keeps, wherever descriptors a command left open put it", async () => {
+    const shell = sessionShell();
+    await shell.started;
+    await shell.run("true");
+    // Descriptors of the command's own from 10 up, the lowest closed again: a gap below the others.
+    const opened = await shell.run('exec {a}</dev/null {b}</dev/null {c}</dev/null; exec {a}<&-; echo "$b $c"');
+    const own = (/^\x1e__HERMES_\w+_BEGIN [^\n]*\n(\d+ \d+)\n/.exec(opened)?.[1] ?? "").split(" ");
+    expect(own).toHaveLength(2);
+    for (const round of [1, 2, 3]) {
+      const listed = await shell.run("ls /proc/self/fd");
+      expect(listed, `round ${round}`).toMatch(/_END 0 q /);
+      // A program gets the command's descriptors and those the shell was left with, not the payloads' copy.
+      const fds = listed.slice(0, listed.indexOf("\x1e")).split(/\s+/).filter(Boolean);
+      expect(fds.sort()).toEqual(["0", "1", "2", "3", ...own].sort());
+    }
+  });
+
   it("reports a shell a program ends with a signal between quick commands, from the open arrangement", async () => {
     const shell = sessionShell();
     await shell.started;

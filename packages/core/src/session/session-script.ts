@@ -20,7 +20,7 @@ export const closeInheritedDescriptors =
  *   pipes (fds 63/62); the report runs in the loop's condition, where errexit and ERR traps do not apply. A
  *   DEBUG or ERR trap, `set -x` or `set -v` left on by a command therefore never show the protocol, and a
  *   `break` or `continue` in a command still reports. Only around a quick command, whose steps nothing can
- *   make noisy, are stdout and stderr the pipes themselves (see `toOpen`).
+ *   make noisy, are stdout and stderr the pipes themselves (see `open`).
  * - The command runs with its stdout/stderr on the pipes and 63/62 closed; any but a quick one (which can
  *   only run programs) under redirections of its own, so what it does to its descriptors (`exec >file`,
  *   `exec 63>&-`) ends with it. Its children inherit no extra fds.
@@ -90,16 +90,17 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   const readBody = acknowledgePieces
     ? `if [ "$((16#${preCount} + 16#${runCount}))" -gt ${piecesOver} ]; then ${inPieces}; else ${whole}; fi`
     : whole;
-  // Two arrangements of descriptors, kept from one command to the next and switched only between kinds
-  // (`command exec`: redirections of `builtin exec` end with it). Quiet, for any command but a quick one:
-  // the protocol's steps write to /dev/null and their markers to copies of the pipes (fds 63/62), so a
-  // DEBUG or ERR trap, `set -x` or `set -v` left on by a command never show them. Open, for quick commands,
-  // whose steps nothing can make noisy (no such trap, no such option: see `ShellReport`): stdout and stderr
-  // are the pipes and there is no copy to close, and stdin is /dev/null, with the payloads read from a copy
-  // of it that only the command's descriptors close (a close costs bash fewer system calls than a redirection
-  // of stdin, where it also syncs its own input).
-  const toQuiet = `command exec 0<&$__hermes_in {__hermes_in}<&- ${quiet}; builtin unset __hermes_in`;
-  const toOpen = `command exec {__hermes_in}<&0 0</dev/null ${commandFds}`;
+  // Two arrangements of descriptors. Quiet, for any command but a quick one: the protocol's steps write to
+  // /dev/null and their markers to copies of the pipes (fds 63/62), so a DEBUG or ERR trap, `set -x` or
+  // `set -v` left on by a command never show them. Open, around a run of quick commands, whose steps nothing
+  // can make noisy (no such trap, no such option: see `ShellReport`): stdout and stderr are the pipes, with
+  // no copy to close, and stdin is /dev/null. The payloads are then read from the copy of stdin that bash
+  // keeps to undo the redirection, which it makes close-on-exec, so the programs a command runs never get it
+  // and the command needs no redirection of its own. Bash puts that copy on the lowest free descriptor from
+  // 10 up, as it does a `{var}` one: `findCopy` learns which, by opening and closing one first; the run's
+  // first redirection closes stdin, so its copy is the first bash makes there (`0</dev/null` then opens 0).
+  const findCopy = "command exec {__hermes_in}<&0 {__hermes_in}<&-";
+  const open = `0<&- 0</dev/null ${commandFds}`;
   const fromCopy = ' -u "$__hermes_in"';
   // The full record: `<status> <1 if the shell is exiting, else nothing> <pid> <$-> <clock> <cwd>\0`. It has no
   // newline before its end, so bash's line-buffered stdout writes it at once.
@@ -131,8 +132,8 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   // Quick commands, one after another, in the open arrangement: each is `run` itself, evaluated here with
   // the loop's variables still set (programs cannot see them, nor `$_`), and reported right after it, with
   // no BEGIN line: `<status> q <clock>\0` and the DONE marker in one write, then the stderr END. The clock
-  // is the earliest the next quick command can begin (core's tree kill starts from it). The first payload
-  // of any other kind ends the run; its header is read, the rest is read here, quiet.
+  // is the earliest the next quick command can begin (core's tree kill starts from it). A block of any
+  // other kind ends the run: bash undoes its redirections, and the next payload is read as usual, quiet.
   const quickRecord = `builtin printf ${marker("END %d q %s\\0")}${marker("DONE\\n")} "$?" "e$EPOCHREALTIME" || builtin exit 70`;
   // After the first quick command of a run, each payload comes as a block of `quickBlock` characters, read
   // in one go (see `commandPayload`): `q`, a quick command padded to the block; `l`, a longer one, whose
@@ -146,12 +147,12 @@ export function sessionLoop(nonce: string, prelude?: string, acknowledgePieces =
   // The tag is exported once per run, then only assigned (cheaper than the builtin).
   const fromBlock = `__hermes_r=\${__hermes_h:${at + headerLength}:16#${runCount}} HERMES_EXEC_ID=${field(1, 16)}`;
   const quickStderr = quickStderrEnd ? `builtin printf ${marker("END\\n")} >&2; ` : "";
-  const quickRun = `${tag}; while builtin eval "$__hermes_r" {__hermes_in}<&-; ${quickRecord}; ${quickStderr}${nextQuick}; do ${fromBlock}; done`;
-  const afterQuick = `${toQuiet}; ${readHeader} && [[ ${kind} == [ab] ]] && ${readBody} || { __hermes_eof=; builtin exit; }`;
+  const quickRun = `${findCopy}; { ${tag}; while builtin eval "$__hermes_r"; ${quickRecord}; ${quickStderr}${nextQuick}; do ${fromBlock}; done; } ${open}`;
+  const afterQuick = `builtin unset __hermes_in; ${readHeader} && [[ ${kind} == [ab] ]] && ${readBody} || { __hermes_eof=; builtin exit; }`;
   // Any other `run` is a wrapper that unsets the loop's variables and sets up the command's descriptors
   // itself (see `commandFds`), as the protocol's own steps in it must stay quiet. Only it has a `pre`.
   const other = ['[[ -z $__hermes_p ]] || builtin eval "$__hermes_p"', tag, begin, 'builtin eval "$__hermes_r"'];
-  const body = `if [[ ${kind} == q ]]; then ${toOpen}; ${quickRun}; ${afterQuick}; fi; ${other.join("; ")}`;
+  const body = `if [[ ${kind} == q ]]; then ${quickRun}; ${afterQuick}; fi; ${other.join("; ")}`;
   // One line, prelude included: a command's line numbers then count from 1, as in `bash -c`.
   // A `break` or `continue` in a command ends the inner loop's turn, not the session: the outer loop goes on.
   const inner = `while ${reportAndNext}; do { ${body}; }; done`;
