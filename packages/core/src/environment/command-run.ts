@@ -2,6 +2,7 @@ import { CommandAbortedError } from "../errors/command-aborted-error.js";
 import { OutputCapture } from "../session/output-capture.js";
 import type { KillOptions } from "../types/backend.js";
 import type { ExecOptions, ExecResult, SpawnOptions } from "../types/exec.js";
+import { afterDeadline, type Deadline } from "./command-deadlines.js";
 import { commandDefaults } from "./command-defaults.js";
 import type { OutputStream } from "./output-stream.js";
 
@@ -59,7 +60,7 @@ export class CommandRun {
   private endedBy: { reason: EndReason; signal: NodeJS.Signals } | undefined;
   private killed: Promise<void> | undefined;
   private over = false;
-  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly deadline: Deadline | undefined;
   private readonly startedAt = Date.now();
   private readonly onAbort = () => void this.end("abort");
   readonly finished: Promise<CommandFinish>;
@@ -68,7 +69,7 @@ export class CommandRun {
     private readonly running: RunningCommand,
     private readonly limits: CommandLimits,
   ) {
-    this.timer = limits.timeoutMs === undefined ? undefined : setTimeout(() => void this.end("timeout"), limits.timeoutMs);
+    this.deadline = limits.timeoutMs === undefined ? undefined : afterDeadline(limits.timeoutMs, () => void this.end("timeout"));
     limits.signal?.addEventListener("abort", this.onAbort, { once: true });
     void running.exited?.then((exit) => {
       if (!exit.error) this.over = true;
@@ -111,7 +112,7 @@ export class CommandRun {
       };
       return { result, endedBy: endedBy?.reason, error: end.error };
     } finally {
-      clearTimeout(this.timer);
+      this.deadline?.cancel();
       this.limits.signal?.removeEventListener("abort", this.onAbort);
     }
   }

@@ -20,6 +20,9 @@ interface UsageLine {
   costUsd: number;
 }
 
+/** A line being added up, its time kept as a number until it is written (an ISO string per command costs more). */
+type PendingLine = Omit<UsageLine, "t"> & { at: number };
+
 /** Days of history read for LAST_USE. */
 const historyDays = 31;
 
@@ -29,13 +32,13 @@ const historyDays = 31;
  * add up without a lock. Recording is in memory; `flush` (every few seconds, at dispose and at exit) writes.
  */
 export class UsageStore {
-  private pending = new Map<string, UsageLine>();
+  private pending = new Map<string, PendingLine>();
 
   constructor(readonly directory: string = defaultUsageDirectory()) {}
 
   add(backend: string, usage: { commands?: number; busySeconds?: number; costUsd?: number }): void {
-    const line = this.pending.get(backend) ?? { t: "", backend, commands: 0, busySeconds: 0, costUsd: 0 };
-    line.t = new Date().toISOString();
+    const line = this.pending.get(backend) ?? { at: 0, backend, commands: 0, busySeconds: 0, costUsd: 0 };
+    line.at = Date.now();
     line.commands += usage.commands ?? 0;
     line.busySeconds += usage.busySeconds ?? 0;
     line.costUsd += usage.costUsd ?? 0;
@@ -85,7 +88,9 @@ export class UsageStore {
   }
 
   private take(): string {
-    const lines = [...this.pending.values()].map((line) => `${JSON.stringify(line)}\n`).join("");
+    const lines = [...this.pending.values()]
+      .map(({ at, ...sums }) => `${JSON.stringify({ t: new Date(at).toISOString(), ...sums } satisfies UsageLine)}\n`)
+      .join("");
     this.pending.clear();
     return lines;
   }
