@@ -64,8 +64,13 @@ export class OutputCapture {
 
   /** The kept output as text; a truncated middle is replaced by a one-line notice. */
   text(): string {
+    if (!this.truncated) {
+      // Most commands print nothing, or one chunk: no copy then.
+      const chunks = this.tail.length === 0 ? this.head : [...this.head, ...this.tail];
+      if (chunks.length < 2) return chunks[0]?.toString("utf8") ?? "";
+      return Buffer.concat(chunks).toString("utf8");
+    }
     const head = Buffer.concat(this.head, this.headBytes);
-    if (!this.truncated) return Buffer.concat([head, ...this.tail]).toString("utf8");
     let tail = Buffer.concat(this.tail);
     if (tail.length > this.tailLimit) tail = tail.subarray(tail.length - this.tailLimit);
     const omitted = this.total - head.length - tail.length;
